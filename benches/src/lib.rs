@@ -1,0 +1,2 @@
+//! Shared inputs for the benchmarks.
+#![forbid(unsafe_code)]

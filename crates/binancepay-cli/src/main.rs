@@ -1,0 +1,3 @@
+//! The `binancepay` command.
+#![forbid(unsafe_code)]
+fn main() {}

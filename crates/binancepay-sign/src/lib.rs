@@ -1,0 +1,4 @@
+//! Binance Pay signatures.
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]

@@ -1,0 +1,3 @@
+//! Binance Pay models.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
