@@ -1,0 +1,3 @@
+//! Async Binance Pay merchant API client (work in progress).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
