@@ -1,0 +1,399 @@
+//! Building signed `http::Request`s: serialise once, sign those bytes, send those bytes.
+
+use core::fmt;
+
+use binancepay_sign::{ApiKey, ApiSecret, Nonce, RequestSigner, Signature, Timestamp};
+use binancepay_types::Endpoint;
+use http::header::{CONTENT_TYPE, USER_AGENT};
+use http::{HeaderMap, HeaderValue, Method, Request, Uri};
+
+use crate::error::{Error, truncate_chars};
+use crate::headers::{
+    BINANCEPAY_CERTIFICATE_SN, BINANCEPAY_NONCE, BINANCEPAY_SIGNATURE, BINANCEPAY_TIMESTAMP,
+};
+
+/// Production host of the merchant API.
+pub const PRODUCTION_BASE_URL: &str = "https://bpay.binanceapi.com";
+
+/// Every merchant endpoint lives under this path.
+pub const OPENAPI_PATH_PREFIX: &str = "/binancepay/openapi/";
+
+/// `User-Agent` sent unless [`RequestBuilder::with_user_agent`] says otherwise.
+pub const DEFAULT_USER_AGENT: &str = concat!("binancepay-rs/", env!("CARGO_PKG_VERSION"));
+
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// Builds signed requests for one merchant API key; holds no connection and reads no clock.
+///
+/// One generic [`build`](Self::build) serves every endpoint. The caller passes the
+/// timestamp and nonce, sends the returned `http::Request<Vec<u8>>` with any HTTP stack
+/// (without touching the body), and hands the answer to [`parse_response`](crate::parse_response).
+///
+/// `Clone` is cheap enough to share one builder per task; it is also `Send + Sync`.
+/// `Debug` shows neither the secret nor the API key.
+#[derive(Clone)]
+pub struct RequestBuilder {
+    api_key: ApiKey,
+    api_key_value: HeaderValue,
+    signer: RequestSigner,
+    base_url: String,
+    user_agent: HeaderValue,
+}
+
+impl fmt::Debug for RequestBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBuilder")
+            .field("api_key", &"[REDACTED]")
+            .field("signer", &"[REDACTED]")
+            .field("base_url", &self.base_url)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+impl RequestBuilder {
+    /// A builder for `api_key` signing with `secret`, against [`PRODUCTION_BASE_URL`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidHeaderValue`] if the key cannot be a header value (a validated
+    /// [`ApiKey`] always can).
+    pub fn new(api_key: ApiKey, secret: &ApiSecret) -> Result<Self, Error> {
+        Self::from_signer(api_key, RequestSigner::new(secret))
+    }
+
+    /// A builder from an already keyed [`RequestSigner`].
+    ///
+    /// # Errors
+    /// As [`RequestBuilder::new`].
+    pub fn from_signer(api_key: ApiKey, signer: RequestSigner) -> Result<Self, Error> {
+        let mut api_key_value =
+            HeaderValue::from_str(api_key.as_str()).map_err(|_| Error::InvalidHeaderValue {
+                header: "BinancePay-Certificate-SN",
+            })?;
+        // The key identifies the merchant; keep it out of logs like the signature.
+        api_key_value.set_sensitive(true);
+        Ok(RequestBuilder {
+            api_key,
+            api_key_value,
+            signer,
+            base_url: PRODUCTION_BASE_URL.to_owned(),
+            user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
+        })
+    }
+
+    /// Sends requests to `base_url` instead, e.g. a local mock at `http://127.0.0.1:8080`.
+    ///
+    /// The URL must be absolute `http` or `https` with a host, and carry no query or
+    /// fragment. A path prefix is kept (`https://proxy.example/bpay` + endpoint path);
+    /// a trailing `/` is dropped.
+    ///
+    /// # Errors
+    /// [`Error::InvalidBaseUrl`] naming the rule the URL breaks.
+    pub fn with_base_url(mut self, base_url: &str) -> Result<Self, Error> {
+        self.base_url = validate_base_url(base_url)?;
+        Ok(self)
+    }
+
+    /// Sends `user_agent` as the `User-Agent` header.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUserAgent`] unless it is 1..=256 printable ASCII characters.
+    pub fn with_user_agent(mut self, user_agent: &str) -> Result<Self, Error> {
+        let ok = (1..=256).contains(&user_agent.len())
+            && user_agent.bytes().all(|b| (b' '..=b'~').contains(&b));
+        let invalid = || Error::InvalidUserAgent {
+            value: truncate_chars(user_agent, 64),
+        };
+        if !ok {
+            return Err(invalid());
+        }
+        self.user_agent = HeaderValue::from_str(user_agent).map_err(|_| invalid())?;
+        Ok(self)
+    }
+
+    /// The API key sent as `BinancePay-Certificate-SN`.
+    pub fn api_key(&self) -> &ApiKey {
+        &self.api_key
+    }
+
+    /// The base URL requests go to (no trailing `/`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Validates `request`, serialises it once, signs exactly those bytes and returns the
+    /// `POST` request with `Content-Type`, `User-Agent` and the four `BinancePay-*` headers
+    /// (key and signature marked sensitive).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] with every rule the request breaks; [`Error::Serialize`];
+    /// [`Error::InvalidBaseUrl`] if the base URL and the endpoint path do not form a URI.
+    pub fn build<E: Endpoint>(
+        &self,
+        request: &E,
+        timestamp: Timestamp,
+        nonce: &Nonce,
+    ) -> Result<Request<Vec<u8>>, Error> {
+        request.validate()?;
+        let body = serde_json::to_vec(request).map_err(|e| Error::Serialize {
+            operation: E::OPERATION,
+            message: e.to_string(),
+        })?;
+        self.assemble(E::PATH, body, timestamp, nonce)
+    }
+
+    /// Signs a body you serialised yourself, for an endpoint not modelled yet.
+    ///
+    /// `path` must start with [`OPENAPI_PATH_PREFIX`] and have no query; `body` must be one
+    /// UTF-8 JSON object and is signed and sent byte for byte as given.
+    ///
+    /// # Errors
+    /// [`Error::InvalidPath`], [`Error::InvalidBody`], or [`Error::InvalidBaseUrl`].
+    pub fn build_raw(
+        &self,
+        path: &str,
+        body: impl Into<Vec<u8>>,
+        timestamp: Timestamp,
+        nonce: &Nonce,
+    ) -> Result<Request<Vec<u8>>, Error> {
+        validate_path(path)?;
+        let body = body.into();
+        validate_json_object(&body)?;
+        self.assemble(path, body, timestamp, nonce)
+    }
+
+    /// Replaces the timestamp, nonce and signature (and the key header) of a request built
+    /// earlier, signing the same body bytes: what a retry needs, since Binance refuses a
+    /// stale timestamp but the body must not be serialised again.
+    ///
+    /// # Errors
+    /// [`Error::InvalidHeaderValue`] (not expected with validated inputs).
+    pub fn resign(
+        &self,
+        request: &mut Request<Vec<u8>>,
+        timestamp: Timestamp,
+        nonce: &Nonce,
+    ) -> Result<(), Error> {
+        let signature = self.signer.sign(&timestamp, nonce, request.body());
+        let headers = request.headers_mut();
+        headers.insert(BINANCEPAY_CERTIFICATE_SN, self.api_key_value.clone());
+        apply_signature(headers, timestamp, nonce, &signature)
+    }
+
+    fn assemble(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        timestamp: Timestamp,
+        nonce: &Nonce,
+    ) -> Result<Request<Vec<u8>>, Error> {
+        let mut url = String::with_capacity(self.base_url.len() + path.len());
+        url.push_str(&self.base_url);
+        url.push_str(path);
+        let uri = Uri::try_from(url).map_err(|_| Error::InvalidBaseUrl {
+            url: truncate_chars(&self.base_url, 64),
+            rule: "base URL followed by the endpoint path must form a valid URI",
+        })?;
+        let signature = self.signer.sign(&timestamp, nonce, &body);
+        let mut request = Request::new(body);
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
+        headers.reserve(6);
+        headers.insert(CONTENT_TYPE, JSON);
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        headers.insert(BINANCEPAY_CERTIFICATE_SN, self.api_key_value.clone());
+        apply_signature(headers, timestamp, nonce, &signature)?;
+        Ok(request)
+    }
+}
+
+#[cfg(feature = "std-clock")]
+impl RequestBuilder {
+    /// [`build`](Self::build) with the system clock and a nonce from the OS RNG.
+    ///
+    /// # Errors
+    /// As [`build`](Self::build), plus [`Error::Sign`] if the clock or the RNG fails.
+    pub fn build_now<E: Endpoint>(&self, request: &E) -> Result<Request<Vec<u8>>, Error> {
+        let nonce = Nonce::from_os_rng().map_err(Error::Sign)?;
+        self.build(request, now()?, &nonce)
+    }
+
+    /// [`resign`](Self::resign) with the system clock and a nonce from the OS RNG.
+    ///
+    /// # Errors
+    /// As [`resign`](Self::resign), plus [`Error::Sign`] if the clock or the RNG fails.
+    pub fn resign_now(&self, request: &mut Request<Vec<u8>>) -> Result<(), Error> {
+        let nonce = Nonce::from_os_rng().map_err(Error::Sign)?;
+        self.resign(request, now()?, &nonce)
+    }
+}
+
+/// The current time from `std::time::SystemTime` (feature `std-clock`).
+///
+/// # Errors
+/// [`Error::Sign`] if the clock is before 1970 or so far off that it is not a
+/// plausible millisecond timestamp.
+#[cfg(feature = "std-clock")]
+pub fn now() -> Result<Timestamp, Error> {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0);
+    Timestamp::from_millis(millis).map_err(Error::Sign)
+}
+
+fn apply_signature(
+    headers: &mut HeaderMap,
+    timestamp: Timestamp,
+    nonce: &Nonce,
+    signature: &Signature,
+) -> Result<(), Error> {
+    let nonce_value =
+        HeaderValue::from_str(nonce.as_str()).map_err(|_| Error::InvalidHeaderValue {
+            header: "BinancePay-Nonce",
+        })?;
+    let mut signature_value =
+        HeaderValue::from_str(signature.as_str()).map_err(|_| Error::InvalidHeaderValue {
+            header: "BinancePay-Signature",
+        })?;
+    signature_value.set_sensitive(true);
+    headers.insert(
+        BINANCEPAY_TIMESTAMP,
+        HeaderValue::from(timestamp.as_millis()),
+    );
+    headers.insert(BINANCEPAY_NONCE, nonce_value);
+    headers.insert(BINANCEPAY_SIGNATURE, signature_value);
+    Ok(())
+}
+
+fn validate_base_url(base_url: &str) -> Result<String, Error> {
+    let invalid = |rule| Error::InvalidBaseUrl {
+        url: truncate_chars(base_url, 64),
+        rule,
+    };
+    if base_url.contains(['?', '#']) {
+        return Err(invalid("must not contain a query or fragment"));
+    }
+    let uri = Uri::try_from(base_url).map_err(|_| invalid("must parse as a URI"))?;
+    match uri.scheme_str() {
+        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {}
+        _ => return Err(invalid("must be absolute with scheme http or https")),
+    }
+    match uri.authority() {
+        Some(a) if !a.host().is_empty() && !a.as_str().contains('@') => {}
+        Some(_) => return Err(invalid("must name a host and carry no user info")),
+        None => return Err(invalid("must name a host")),
+    }
+    Ok(base_url.trim_end_matches('/').to_owned())
+}
+
+fn validate_path(path: &str) -> Result<(), Error> {
+    let invalid = |rule| Error::InvalidPath {
+        path: truncate_chars(path, 64),
+        rule,
+    };
+    if !path.starts_with(OPENAPI_PATH_PREFIX) || path.len() == OPENAPI_PATH_PREFIX.len() {
+        return Err(invalid(
+            "must start with /binancepay/openapi/ and name an endpoint",
+        ));
+    }
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.');
+    if !path.bytes().all(allowed) || path.split('/').any(|seg| seg == "." || seg == "..") {
+        return Err(invalid(
+            "may contain only ASCII letters, digits and / - _ . (no query, no dot segments)",
+        ));
+    }
+    Ok(())
+}
+
+/// A JSON object and nothing else, checked without building a `Value`.
+fn validate_json_object(body: &[u8]) -> Result<(), Error> {
+    let invalid = |reason: String| Error::InvalidBody { reason };
+    let text = core::str::from_utf8(body)
+        .map_err(|e| invalid(format!("not UTF-8 at byte {}", e.valid_up_to())))?;
+    if !text.trim_start().starts_with('{') {
+        return Err(invalid("it does not start with `{`".to_owned()));
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .map(|_| ())
+        .map_err(|e| invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert_eq!(
+            validate_base_url("https://bpay.binanceapi.com/")
+                .ok()
+                .as_deref(),
+            Some("https://bpay.binanceapi.com")
+        );
+        assert_eq!(
+            validate_base_url("http://127.0.0.1:8080/mock")
+                .ok()
+                .as_deref(),
+            Some("http://127.0.0.1:8080/mock")
+        );
+        for bad in [
+            "",
+            "bpay.binanceapi.com",
+            "/binancepay",
+            "ftp://bpay.binanceapi.com",
+            "https://bpay.binanceapi.com/?x=1",
+            "https://bpay.binanceapi.com/#top",
+            "https://user:pw@bpay.binanceapi.com",
+            "https://bpay binanceapi.com",
+        ] {
+            assert!(
+                matches!(validate_base_url(bad), Err(Error::InvalidBaseUrl { .. })),
+                "{bad:?} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn path_rules() {
+        assert!(validate_path("/binancepay/openapi/v3/order").is_ok());
+        assert!(validate_path("/binancepay/openapi/otc-portal/get-quote").is_ok());
+        for bad in [
+            "",
+            "/binancepay/openapi/",
+            "/sapi/v1/pay/transactions",
+            "binancepay/openapi/v3/order",
+            "/binancepay/openapi/v3/order?x=1",
+            "/binancepay/openapi/../admin",
+            "/binancepay/openapi/v3/order#x",
+            "/binancepay/openapi/v3/ord er",
+        ] {
+            assert!(
+                matches!(validate_path(bad), Err(Error::InvalidPath { .. })),
+                "{bad:?} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn json_object_rules() {
+        assert!(validate_json_object(b"{}").is_ok());
+        assert!(validate_json_object(b" {\"a\":[1,2,{\"b\":null}]} \n").is_ok());
+        for bad in [
+            &b""[..],
+            b"[]",
+            b"\"x\"",
+            b"null",
+            b"{",
+            b"{} {}",
+            b"{\"a\":1,}",
+            b"{\"a\":\"\xff\"}",
+        ] {
+            assert!(
+                matches!(validate_json_object(bad), Err(Error::InvalidBody { .. })),
+                "{bad:?} accepted"
+            );
+        }
+    }
+}
