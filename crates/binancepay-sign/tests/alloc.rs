@@ -1,0 +1,39 @@
+//! `RequestSigner::sign` performs no heap allocation, counted by dhat's allocator in testing
+//! mode. Its own test binary, since the counting allocator is global.
+
+use binancepay_sign::{ApiSecret, Nonce, RequestSigner, Timestamp};
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+#[test]
+fn signing_and_verifying_do_not_allocate() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let signer = RequestSigner::new(&ApiSecret::new("abcd1234").expect("secret"));
+    let timestamp = Timestamp::from_millis(1_636_876_819_000).expect("timestamp");
+    let nonce = Nonce::new("NldzYKVJuiwjCHQGlaZfwnbGaFLPimYH").expect("nonce");
+    let bodies = [vec![], vec![b'x'; 300], vec![b'y'; 10 * 1024]];
+    // Outside the measured region: the first call may run CPU feature detection.
+    let expected: Vec<_> = bodies
+        .iter()
+        .map(|b| signer.sign(&timestamp, &nonce, b))
+        .collect();
+
+    let before = dhat::HeapStats::get();
+    for _ in 0..10 {
+        for (body, expected) in bodies.iter().zip(&expected) {
+            let signature = std::hint::black_box(signer.sign(&timestamp, &nonce, body));
+            dhat::assert!(signature == *expected);
+            let raw = signer.sign_raw("1636876819000", "NldzYKVJuiwjCHQGlaZfwnbGaFLPimYH", body);
+            dhat::assert!(raw == *expected);
+            dhat::assert!(
+                signer
+                    .verify(&timestamp, &nonce, body, expected.as_str())
+                    .is_ok()
+            );
+        }
+    }
+    let after = dhat::HeapStats::get();
+    dhat::assert_eq!(after.total_blocks - before.total_blocks, 0);
+    dhat::assert_eq!(after.total_bytes - before.total_bytes, 0);
+}
