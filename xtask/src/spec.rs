@@ -346,6 +346,8 @@ pub(crate) enum TypeExpr {
     Enum(String),
     Object(String),
     List(Box<TypeExpr>),
+    /// An object sent as JSON or as a JSON string holding JSON.
+    Embedded(String),
 }
 
 impl TypeExpr {
@@ -367,7 +369,12 @@ impl TypeExpr {
             "number-or-string" => Self::NumberOrString,
             "json" => Self::Json,
             other => {
-                if let Some(inner) = other.strip_prefix("list:") {
+                if let Some(inner) = other.strip_prefix("embedded:") {
+                    if !objects.contains_key(inner) {
+                        return Err(format!("embedded `{inner}` is not an object"));
+                    }
+                    Self::Embedded(inner.to_owned())
+                } else if let Some(inner) = other.strip_prefix("list:") {
                     let inner = Self::parse(inner, enums, objects)?;
                     if matches!(inner, Self::AmountString | Self::IdNumber | Self::List(_)) {
                         return Err(format!(

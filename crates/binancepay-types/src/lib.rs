@@ -42,6 +42,7 @@
 #![deny(missing_docs)]
 
 pub mod amount;
+pub mod embedded;
 pub mod endpoint;
 pub mod envelope;
 pub mod id;

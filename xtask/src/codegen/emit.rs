@@ -86,6 +86,9 @@ impl<'a> Context<'a> {
             TypeExpr::Json => "serde_json::Value".into(),
             TypeExpr::Enum(name) | TypeExpr::Object(name) => self.type_path(name),
             TypeExpr::List(inner) => format!("Vec<{}>", self.rust_type(inner)),
+            TypeExpr::Embedded(name) => {
+                format!("crate::embedded::Embedded<{}>", self.type_path(name))
+            }
         }
     }
 
@@ -243,6 +246,9 @@ pub(crate) fn field_rules(ctx: &Context<'_>, field: &FieldDef) -> String {
         TypeExpr::AmountString => parts.push("a JSON string on the wire".into()),
         TypeExpr::IdNumber => parts.push("sent as a JSON number".into()),
         TypeExpr::NumberOrString => parts.push("accepted as a JSON number or string".into()),
+        TypeExpr::Embedded(_) => {
+            parts.push("accepted as a JSON object or a JSON string holding one".into())
+        }
         _ => {}
     }
     if let Some(group) = &field.one_of_group {

@@ -110,16 +110,15 @@ pub(crate) fn tests_file(ctx: &Context<'_>) -> String {
             .enumerate()
             .filter(|(_, f)| f.presence != Presence::Required)
             .collect();
-        let binding = if optional.is_empty() {
-            "value"
+        if optional.is_empty() {
+            line!(out, "{path}::new({})", required.join(", "));
         } else {
-            "mut value"
-        };
-        line!(out, "let {binding} = {path}::new({});", required.join(", "));
-        for (i, field) in optional {
-            line!(out, "value.{} = f{i};", field_ident(&field.wire));
+            line!(out, "let mut value = {path}::new({});", required.join(", "));
+            for (i, field) in optional {
+                line!(out, "value.{} = f{i};", field_ident(&field.wire));
+            }
+            line!(out, "value");
         }
-        line!(out, "value");
         line!(out, "}})");
         line!(out, ".boxed()");
         line!(out, "}}");
@@ -127,6 +126,14 @@ pub(crate) fn tests_file(ctx: &Context<'_>) -> String {
     }
     line!(out, "proptest! {{");
     line!(out, "#![proptest_config(ProptestConfig::with_cases(24))]");
+    for def in ctx.spec.all_enums() {
+        let name = snake(&def.name);
+        line!(out);
+        line!(out, "#[test]");
+        line!(out, "fn round_trip_enum_{name}(value in enum_{name}()) {{");
+        line!(out, "crate::round_trip::json(&value)?;");
+        line!(out, "}}");
+    }
     for (object, _) in &objects {
         let name = snake(&object.name);
         line!(out);
@@ -139,9 +146,12 @@ pub(crate) fn tests_file(ctx: &Context<'_>) -> String {
     line!(out);
     line!(
         out,
-        "/// A parser per endpoint: does a body decode as that endpoint's response envelope?"
+        "/// Decodes a body as one endpoint's response envelope; the error text says why not."
     );
-    line!(out, "pub(crate) type ResponseParser = fn(&[u8]) -> bool;");
+    line!(
+        out,
+        "pub(crate) type ResponseParser = fn(&[u8]) -> Result<(), String>;"
+    );
     line!(out);
     line!(out, "/// Every endpoint's response parser, by operation.");
     line!(
@@ -155,8 +165,34 @@ pub(crate) fn tests_file(ctx: &Context<'_>) -> String {
                 .replace("crate::generated::", "binancepay_types::");
             line!(
                 out,
-                "({:?}, |body| serde_json::from_slice::<binancepay_types::ApiResponse<{response}>>(body).is_ok()),",
+                "({:?}, |body| serde_json::from_slice::<binancepay_types::ApiResponse<{response}>>(body).map(drop).map_err(|e| e.to_string())),",
                 ep.operation
+            );
+        }
+    }
+    line!(out, "];");
+    line!(out);
+    line!(
+        out,
+        "/// Decodes a body as one endpoint's request (outer error) and validates it (inner error)."
+    );
+    line!(
+        out,
+        "pub(crate) type RequestChecker = fn(&[u8]) -> Result<Result<(), String>, String>;"
+    );
+    line!(out);
+    line!(out, "/// Every endpoint's request checker, by operation.");
+    line!(
+        out,
+        "pub(crate) const REQUEST_CHECKERS: &[(&str, RequestChecker)] = &["
+    );
+    for area in &ctx.spec.areas {
+        for ep in &area.endpoint {
+            line!(
+                out,
+                "({:?}, |body| serde_json::from_slice::<{}>(body).map(|request| binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())).map_err(|e| e.to_string())),",
+                ep.operation,
+                ctx.public_path(&ep.request)
             );
         }
     }
@@ -188,5 +224,11 @@ fn type_strategy(ty: &TypeExpr) -> String {
         TypeExpr::List(inner) => {
             format!("proptest::collection::vec({}, 0..3)", type_strategy(inner))
         }
+        TypeExpr::Embedded(name) => format!(
+            "(object_{}(), any::<bool>()).prop_map(|(value, as_string)| if as_string {{ \
+             binancepay_types::embedded::Embedded::string(value) }} else {{ \
+             binancepay_types::embedded::Embedded::object(value) }})",
+            snake(name)
+        ),
     }
 }

@@ -398,9 +398,9 @@ pub struct PayRefundNotificationData {
         skip_serializing_if = "Option::is_none"
     )]
     pub open_user_id: Option<String>,
-    /// The refund: an object in real-looking samples, typed as a string holding JSON in the docs. Kept as raw JSON; decode it with `PayRefundNotificationData::refund_info`.
+    /// The refund: an object in real-looking samples, typed as a string holding JSON in the docs; both are accepted.
     ///
-    /// Wire name `refundInfo`; optional.
+    /// Wire name `refundInfo`; optional; accepted as a JSON object or a JSON string holding one.
     ///
     /// Confidence: Sources disagree, so it is modelled tolerantly.
     #[serde(
@@ -408,7 +408,7 @@ pub struct PayRefundNotificationData {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub refund_info: Option<serde_json::Value>,
+    pub refund_info: Option<crate::embedded::Embedded<crate::generated::refund::RefundResult>>,
 }
 
 impl PayRefundNotificationData {
@@ -475,9 +475,12 @@ impl PayRefundNotificationData {
         self
     }
 
-    /// Sets `refundInfo`: The refund: an object in real-looking samples, typed as a string holding JSON in the docs. Kept as raw JSON; decode it with `PayRefundNotificationData::refund_info`.
+    /// Sets `refundInfo`: The refund: an object in real-looking samples, typed as a string holding JSON in the docs; both are accepted.
     #[must_use]
-    pub fn with_refund_info(mut self, value: serde_json::Value) -> Self {
+    pub fn with_refund_info(
+        mut self,
+        value: crate::embedded::Embedded<crate::generated::refund::RefundResult>,
+    ) -> Self {
         self.refund_info = Some(value);
         self
     }
