@@ -1,0 +1,13 @@
+mod amount;
+mod data;
+mod endpoints;
+mod envelope;
+mod id;
+mod model_round_trips;
+mod never_panics;
+mod reference;
+mod result_codes;
+mod round_trip;
+mod scalars;
+mod validation;
+mod webhooks;
