@@ -11,3 +11,4 @@ mod round_trip;
 mod scalars;
 mod validation;
 mod webhooks;
+mod samples;
