@@ -1,0 +1,363 @@
+//! Webhook delivery: sign each notification with the sandbox's RSA key, POST it, retry with
+//! exponential backoff until the merchant answers HTTP 200 with `returnCode` `SUCCESS`.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use binancepay_http::server::webhook_request;
+use binancepay_sign::webhook::WebhookSigningKey;
+use binancepay_sign::{Nonce, Timestamp};
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::clock::Clock;
+
+/// Largest merchant reply read, in bytes; the reply only needs to hold `returnCode`.
+const MAX_REPLY_BYTES: usize = 64 * 1024;
+
+/// Where a notification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum DeliveryStatus {
+    /// Not delivered yet; more attempts will follow.
+    Pending,
+    /// The merchant answered HTTP 200 with `returnCode` `SUCCESS`.
+    Delivered,
+    /// Every attempt failed; no more will be made.
+    Failed,
+    /// Neither the request nor the sandbox named a webhook URL, so nothing was sent (Binance
+    /// would use the URL configured in the merchant portal).
+    NoUrl,
+}
+
+/// One notification and the story of its delivery (what `GET /sandbox/webhooks` lists).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WebhookDelivery {
+    /// Sequence number, from 1, in the order notifications were produced.
+    pub id: u64,
+    /// `bizType`, e.g. `PAY`.
+    pub biz_type: String,
+    /// `bizStatus`, e.g. `PAY_SUCCESS`.
+    pub biz_status: String,
+    /// `bizIdStr`: the id of the object the notification is about.
+    pub biz_id: String,
+    /// Where it goes (the request's `webhookUrl`, else the sandbox default).
+    pub url: Option<String>,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// System time (epoch ms) it was produced.
+    pub created_at: u64,
+    /// System time (epoch ms) the merchant acknowledged it.
+    pub delivered_at: Option<u64>,
+    /// The exact JSON body sent (each attempt is signed afresh, the body never changes).
+    pub body: String,
+}
+
+/// A notification to send: the envelope fields and the inner `data` JSON text.
+#[derive(Debug, Clone)]
+pub(crate) struct Notice {
+    pub(crate) biz_type: &'static str,
+    pub(crate) biz_status: String,
+    pub(crate) biz_id: u64,
+    pub(crate) data: String,
+    pub(crate) url: Option<String>,
+}
+
+/// The §4.3 envelope, in its documented key order.
+#[derive(Serialize)]
+struct Envelope<'a> {
+    #[serde(rename = "bizType")]
+    biz_type: &'a str,
+    #[serde(rename = "bizId")]
+    biz_id: u64,
+    #[serde(rename = "bizIdStr")]
+    biz_id_str: String,
+    #[serde(rename = "bizStatus")]
+    biz_status: &'a str,
+    data: &'a str,
+}
+
+/// How deliveries are retried.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RetryPolicy {
+    /// Delay before the first retry; doubled for each further one.
+    pub(crate) base_delay: Duration,
+    /// Retries after the first attempt (Binance documents 6).
+    pub(crate) max_retries: u32,
+    /// Time allowed for one attempt.
+    pub(crate) attempt_timeout: Duration,
+}
+
+impl RetryPolicy {
+    /// The wait before retry number `retry` (1-based): `base * 2^(retry-1)`, capped at one hour.
+    pub(crate) fn delay(&self, retry: u32) -> Duration {
+        let factor = 1u32
+            .checked_shl(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        self.base_delay
+            .checked_mul(factor)
+            .unwrap_or(Duration::MAX)
+            .min(Duration::from_secs(3600))
+    }
+}
+
+#[derive(Debug, Default)]
+struct OutboxInner {
+    deliveries: Vec<WebhookDelivery>,
+    tasks: JoinSet<()>,
+    closed: bool,
+}
+
+/// Produces, signs, sends and records notifications.
+#[derive(Debug)]
+pub(crate) struct Outbox {
+    inner: Mutex<OutboxInner>,
+    key: WebhookSigningKey,
+    serial: String,
+    default_url: Option<String>,
+    client: reqwest::Client,
+    policy: RetryPolicy,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Outbox {
+    pub(crate) fn new(
+        key: WebhookSigningKey,
+        serial: String,
+        default_url: Option<String>,
+        client: reqwest::Client,
+        policy: RetryPolicy,
+    ) -> Self {
+        Self {
+            inner: Mutex::new(OutboxInner::default()),
+            key,
+            serial,
+            default_url,
+            client,
+            policy,
+            shutdown: watch::Sender::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, OutboxInner> {
+        // A panic elsewhere must not take delivery bookkeeping down with it.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn serial(&self) -> &str {
+        &self.serial
+    }
+
+    pub(crate) fn public_key_pem(&self) -> String {
+        self.key.public_key_pem()
+    }
+
+    /// Records a notification and starts delivering it; returns its id.
+    ///
+    /// Must run inside the tokio runtime (every request handler does).
+    pub(crate) fn enqueue(self: &Arc<Self>, notice: Notice) -> u64 {
+        let body = serde_json::to_string(&Envelope {
+            biz_type: notice.biz_type,
+            biz_id: notice.biz_id,
+            biz_id_str: notice.biz_id.to_string(),
+            biz_status: &notice.biz_status,
+            data: &notice.data,
+        })
+        // Strings and integers always serialize; an empty body would fail verification loudly.
+        .unwrap_or_default();
+        let url = notice.url.or_else(|| self.default_url.clone());
+        let mut inner = self.lock();
+        let id = u64::try_from(inner.deliveries.len())
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        inner.deliveries.push(WebhookDelivery {
+            id,
+            biz_type: notice.biz_type.to_owned(),
+            biz_status: notice.biz_status,
+            biz_id: notice.biz_id.to_string(),
+            url: url.clone(),
+            status: if url.is_some() {
+                DeliveryStatus::Pending
+            } else {
+                DeliveryStatus::NoUrl
+            },
+            attempts: 0,
+            last_error: None,
+            created_at: Clock::system_now_ms(),
+            delivered_at: None,
+            body: body.clone(),
+        });
+        if let (Some(url), false) = (url, inner.closed) {
+            // Reap finished tasks so the set does not grow with every notification ever sent.
+            while inner.tasks.try_join_next().is_some() {}
+            let outbox = Arc::clone(self);
+            inner
+                .tasks
+                .spawn(async move { outbox.deliver(id, url, Bytes::from(body)).await });
+        }
+        id
+    }
+
+    /// A snapshot of every delivery, oldest first.
+    pub(crate) fn deliveries(&self) -> Vec<WebhookDelivery> {
+        self.lock().deliveries.clone()
+    }
+
+    fn update(&self, id: u64, apply: impl FnOnce(&mut WebhookDelivery)) {
+        let mut inner = self.lock();
+        let index = usize::try_from(id.saturating_sub(1)).unwrap_or(usize::MAX);
+        if let Some(delivery) = inner.deliveries.get_mut(index) {
+            apply(delivery);
+        }
+    }
+
+    async fn deliver(self: Arc<Self>, id: u64, url: String, body: Bytes) {
+        let mut shutdown = self.shutdown.subscribe();
+        let attempts = self.policy.max_retries.saturating_add(1);
+        for attempt in 1..=attempts {
+            if attempt > 1 && !*shutdown.borrow() {
+                // Shutting down skips the remaining waits: deliver now or report pending.
+                tokio::select! {
+                    () = tokio::time::sleep(self.policy.delay(attempt - 1)) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+            let outcome = self.attempt(&url, &body).await;
+            let last = attempt == attempts;
+            self.update(id, |d| {
+                d.attempts = attempt;
+                match &outcome {
+                    Ok(()) => {
+                        d.status = DeliveryStatus::Delivered;
+                        d.last_error = None;
+                        d.delivered_at = Some(Clock::system_now_ms());
+                    }
+                    Err(reason) => {
+                        d.last_error = Some(reason.clone());
+                        if last {
+                            d.status = DeliveryStatus::Failed;
+                        }
+                    }
+                }
+            });
+            match outcome {
+                Ok(()) => {
+                    tracing::debug!(id, attempt, "webhook delivered");
+                    return;
+                }
+                Err(reason) => tracing::debug!(id, attempt, %reason, "webhook attempt failed"),
+            }
+        }
+    }
+
+    /// One signed POST; `Ok` only for HTTP 200 with `returnCode` `SUCCESS`.
+    async fn attempt(&self, url: &str, body: &Bytes) -> Result<(), String> {
+        // Signed afresh each time so receivers with a freshness window accept late retries.
+        let timestamp =
+            Timestamp::from_millis(Clock::system_now_ms()).map_err(|e| e.to_string())?;
+        let nonce = Nonce::from_os_rng().map_err(|e| e.to_string())?;
+        let request = webhook_request(
+            url,
+            &self.key,
+            &self.serial,
+            body.to_vec(),
+            timestamp,
+            &nonce,
+        )
+        .map_err(|e| e.to_string())?;
+        let request = reqwest::Request::try_from(request).map_err(|e| e.to_string())?;
+        let send = async {
+            let mut response = self
+                .client
+                .execute(request)
+                .await
+                .map_err(|e| e.to_string())?;
+            let status = response.status();
+            let mut reply = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+                if reply.len() + chunk.len() > MAX_REPLY_BYTES {
+                    return Err(format!("reply larger than {MAX_REPLY_BYTES} bytes"));
+                }
+                reply.extend_from_slice(&chunk);
+            }
+            Ok((status, reply))
+        };
+        let (status, reply) = tokio::time::timeout(self.policy.attempt_timeout, send)
+            .await
+            .map_err(|_| {
+                format!(
+                    "no answer within {} ms",
+                    self.policy.attempt_timeout.as_millis()
+                )
+            })??;
+        if status != reqwest::StatusCode::OK {
+            return Err(format!("HTTP {}", status.as_u16()));
+        }
+        #[derive(Deserialize)]
+        struct Reply {
+            #[serde(rename = "returnCode")]
+            return_code: Option<String>,
+        }
+        match serde_json::from_slice::<Reply>(&reply) {
+            Ok(Reply {
+                return_code: Some(code),
+            }) if code == "SUCCESS" => Ok(()),
+            Ok(Reply { return_code }) => Err(format!(
+                "returnCode {:?}, expected \"SUCCESS\"",
+                return_code.unwrap_or_default()
+            )),
+            Err(e) => Err(format!("reply is not the expected JSON: {e}")),
+        }
+    }
+
+    /// Stops waiting between retries, waits until `deadline` for running deliveries, and returns
+    /// those still pending (their tasks are stopped).
+    pub(crate) async fn drain(&self, deadline: tokio::time::Instant) -> Vec<WebhookDelivery> {
+        self.shutdown.send_replace(true);
+        let mut tasks = {
+            let mut inner = self.lock();
+            inner.closed = true;
+            std::mem::take(&mut inner.tasks)
+        };
+        let finished = tokio::time::timeout_at(deadline, async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_err() {
+            tasks.shutdown().await;
+        }
+        self.lock()
+            .deliveries
+            .iter()
+            .filter(|d| d.status == DeliveryStatus::Pending)
+            .cloned()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RetryPolicy;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let policy = RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            max_retries: 6,
+            attempt_timeout: Duration::from_secs(1),
+        };
+        let delays: Vec<u128> = (1..=6).map(|r| policy.delay(r).as_millis()).collect();
+        assert_eq!(delays, [100, 200, 400, 800, 1600, 3200]);
+        assert_eq!(policy.delay(60), Duration::from_secs(3600));
+    }
+}
