@@ -1,0 +1,437 @@
+//! [`Client`]: the one place requests are signed, sent, retried and decoded.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use binancepay_http::{RequestBuilder, parse_response, parse_response_raw};
+use binancepay_types::{Endpoint, RetryClass, endpoint_by_path};
+use http::{Request, Response};
+use tokio::time::Instant;
+use tracing::Instrument as _;
+use tracing::field::Empty;
+
+use crate::builder::ClientBuilder;
+use crate::clock::Clock;
+use crate::error::{Error, Outcome, TransportKind};
+use crate::retry::{self, RetryPolicy};
+use crate::transport::{self, Exchange};
+use crate::webhook::{CertificateCache, WebhookHandler};
+
+/// The shared state behind every clone of a [`Client`].
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) requests: RequestBuilder,
+    pub(crate) clock: Clock,
+    pub(crate) timeout: Duration,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) certificates: CertificateCache,
+}
+
+/// An async Binance Pay merchant API client.
+///
+/// Cheap to clone (one `Arc`), `Send + Sync`, and every clone shares one connection pool and
+/// one webhook certificate cache: build it once and pass it around. Calls are grouped by area
+/// ([`orders`](Self::orders), [`refunds`](Self::refunds), …); all of them go through
+/// [`execute`](Self::execute), which signs the request body once, re-signs every retry over
+/// the same bytes with a fresh timestamp and nonce, and retries only as the endpoint's
+/// [`RetryClass`] allows (see the crate docs for the table).
+///
+/// `Debug` shows neither the API secret nor the API key.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.requests.base_url())
+            .field("timeout", &self.inner.timeout)
+            .field("deadline", &self.inner.deadline)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How one attempt failed, before it becomes an [`Error`].
+enum Failure {
+    Response(binancepay_http::Error),
+    Transport(reqwest::Error, TransportKind),
+    TooLarge(http::StatusCode),
+}
+
+impl Failure {
+    fn outcome(&self) -> Outcome {
+        match self {
+            Failure::Response(e) => e.outcome(),
+            Failure::Transport(_, kind) => kind.outcome(),
+            Failure::TooLarge(status) if status.is_client_error() => Outcome::Rejected,
+            Failure::TooLarge(_) => Outcome::Unknown,
+        }
+    }
+
+    fn is_retryable(&self) -> bool {
+        match self {
+            Failure::Response(e) => e.is_retryable(),
+            Failure::Transport(_, kind) => *kind != TransportKind::Build,
+            Failure::TooLarge(status) => status.is_server_error(),
+        }
+    }
+
+    fn into_error(self, operation: &'static str, attempts: u32, earlier_unknown: bool) -> Error {
+        match self {
+            Failure::Response(source) => Error::Response {
+                operation,
+                attempts,
+                earlier_outcome_unknown: earlier_unknown,
+                source,
+            },
+            Failure::Transport(source, kind) => Error::Transport {
+                operation,
+                attempts,
+                kind,
+                earlier_outcome_unknown: earlier_unknown,
+                source,
+            },
+            Failure::TooLarge(status) => Error::ResponseTooLarge {
+                operation,
+                attempts,
+                earlier_outcome_unknown: earlier_unknown,
+                status,
+                limit: 0,
+            },
+        }
+    }
+
+    /// A short label for logs: never a body, never a header value.
+    fn label(&self) -> String {
+        match self {
+            Failure::Response(e) => match e.result_code() {
+                Some(code) => format!("FAIL {}", code.code()),
+                None => "error response".to_owned(),
+            },
+            Failure::Transport(_, kind) => kind.to_string(),
+            Failure::TooLarge(_) => "response too large".to_owned(),
+        }
+    }
+}
+
+impl Client {
+    /// A builder with production defaults; set the credentials with
+    /// [`ClientBuilder::credentials`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from `BINANCEPAY_API_KEY`, `BINANCEPAY_API_SECRET` and the optional
+    /// `BINANCEPAY_BASE_URL`, with default settings otherwise.
+    ///
+    /// ```no_run
+    /// let client = binancepay_client::Client::from_env()?;
+    /// # Ok::<(), binancepay_client::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingEnvVar`](crate::ConfigError::MissingEnvVar) naming the missing
+    /// variable, and every error of [`ClientBuilder::build`].
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Client {
+        Client { inner }
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.inner.requests.base_url()
+    }
+
+    /// Sends one typed request and returns its typed `data`.
+    ///
+    /// Validates the request (nothing is sent if a rule is broken), serialises it once, signs
+    /// those bytes, and retries per the endpoint's [`RetryClass`] and the client's
+    /// [`RetryPolicy`] within the deadline, re-signing the same bytes each time.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), binancepay_client::Error> {
+    /// use binancepay_types::order::QueryOrderV2Request;
+    ///
+    /// let client = binancepay_client::Client::from_env()?;
+    /// let order = client
+    ///     .execute(&QueryOrderV2Request::new().with_merchant_trade_no("9825382937292"))
+    ///     .await?;
+    /// println!("{:?}", order.status);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Request`] when nothing was sent, [`Error::Response`] for an error answer,
+    /// [`Error::Transport`] when the last attempt got none, [`Error::ResponseTooLarge`]. Check
+    /// [`Error::outcome_unknown`] before sending anything again.
+    pub async fn execute<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
+        let built = self
+            .inner
+            .clock
+            .stamp()
+            .and_then(|(timestamp, nonce)| self.inner.requests.build(request, timestamp, &nonce))
+            .map_err(|source| Error::Request {
+                operation: E::OPERATION,
+                source,
+            })?;
+        let class = retry::effective_class(E::RETRY, request.idempotency_key());
+        self.call(E::OPERATION, class, built, |response| {
+            parse_response::<E, _>(response)
+        })
+        .await
+    }
+
+    /// The escape hatch: `POST`s `body` to `path` and returns the `data` of the answer as
+    /// JSON, for endpoints this version does not model.
+    ///
+    /// `path` must start with `/binancepay/openapi/`. When it is a known endpoint's path, that
+    /// endpoint's retry class applies (an idempotent one only when `body` carries its key);
+    /// any other path is treated as [`RetryClass::Unsafe`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), binancepay_client::Error> {
+    /// let client = binancepay_client::Client::from_env()?;
+    /// let data = client
+    ///     .execute_raw("/binancepay/openapi/v2/order/query", &serde_json::json!({"merchantTradeNo": "A1"}))
+    ///     .await?;
+    /// println!("{}", data["status"]);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Request`] for a path or body `binancepay-http` refuses, then as
+    /// [`execute`](Self::execute).
+    pub async fn execute_raw(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        let known = endpoint_by_path(path);
+        let operation = known.map_or("raw", |e| e.operation);
+        let class = match known {
+            Some(info) => {
+                let key = match info.retry {
+                    RetryClass::Idempotent { key_field } => {
+                        body.get(key_field).and_then(serde_json::Value::as_str)
+                    }
+                    _ => None,
+                };
+                retry::effective_class(info.retry, key)
+            }
+            None => RetryClass::Unsafe,
+        };
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Request {
+            operation,
+            source: binancepay_http::Error::Serialize {
+                operation,
+                message: e.to_string(),
+            },
+        })?;
+        let built = self
+            .inner
+            .clock
+            .stamp()
+            .and_then(|(timestamp, nonce)| {
+                self.inner
+                    .requests
+                    .build_raw(path, bytes, timestamp, &nonce)
+            })
+            .map_err(|source| Error::Request { operation, source })?;
+        self.call(operation, class, built, parse_response_raw).await
+    }
+
+    /// The webhook handler, sharing this client's certificate cache.
+    pub fn webhooks(&self) -> WebhookHandler {
+        WebhookHandler::new(self.clone())
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
+    }
+
+    /// The retry loop shared by every call.
+    async fn call<T, P>(
+        &self,
+        operation: &'static str,
+        class: RetryClass,
+        request: Request<Vec<u8>>,
+        parse: P,
+    ) -> Result<T, Error>
+    where
+        P: Fn(&Response<Vec<u8>>) -> Result<T, binancepay_http::Error>,
+    {
+        let span = tracing::info_span!(
+            "binancepay.call",
+            operation,
+            retry_class = class.as_str(),
+            attempts = Empty,
+            outcome = Empty,
+        );
+        self.call_in_span(operation, class, request, parse)
+            .instrument(span)
+            .await
+    }
+
+    async fn call_in_span<T, P>(
+        &self,
+        operation: &'static str,
+        class: RetryClass,
+        mut request: Request<Vec<u8>>,
+        parse: P,
+    ) -> Result<T, Error>
+    where
+        P: Fn(&Response<Vec<u8>>) -> Result<T, binancepay_http::Error>,
+    {
+        let inner = &*self.inner;
+        let started = Instant::now();
+        let deadline = inner.deadline.map(|d| started + d);
+        let mut attempt: u32 = 0;
+        let mut earlier_unknown = false;
+        loop {
+            attempt += 1;
+            if attempt > 1 {
+                // A retry is a new signature over the same bytes: Binance refuses stale
+                // timestamps, and a reused nonce looks like a replay.
+                let resigned = inner.clock.stamp().and_then(|(timestamp, nonce)| {
+                    inner.requests.resign(&mut request, timestamp, &nonce)
+                });
+                if let Err(source) = resigned {
+                    // Attempts were made, so report them rather than "not sent".
+                    return Err(Error::Response {
+                        operation,
+                        attempts: attempt - 1,
+                        earlier_outcome_unknown: earlier_unknown,
+                        source,
+                    });
+                }
+            }
+            let timeout = match deadline {
+                Some(deadline) => inner
+                    .timeout
+                    .min(deadline.saturating_duration_since(Instant::now())),
+                None => inner.timeout,
+            };
+            let attempt_span = tracing::debug_span!(
+                "binancepay.attempt",
+                attempt,
+                status = Empty,
+                result_code = Empty,
+                latency_ms = Empty,
+            );
+            let sent_at = Instant::now();
+            let exchange =
+                transport::send(&inner.http, &request, timeout, inner.max_response_bytes)
+                    .instrument(attempt_span.clone())
+                    .await;
+            let latency_ms = u64::try_from(sent_at.elapsed().as_millis()).unwrap_or(u64::MAX);
+            attempt_span.record("latency_ms", latency_ms);
+            let (failure, retry_after) = match exchange {
+                Exchange::Answer(response) => {
+                    attempt_span.record("status", response.status().as_u16());
+                    match parse(&response) {
+                        Ok(value) => {
+                            attempt_span.record("result_code", "000000");
+                            tracing::debug!(parent: &attempt_span, "binancepay attempt succeeded");
+                            record_end(attempt, "succeeded");
+                            return Ok(value);
+                        }
+                        Err(error) => {
+                            if let Some(code) = error.result_code() {
+                                attempt_span.record("result_code", code.code());
+                            }
+                            (
+                                Failure::Response(error),
+                                transport::retry_after(response.headers()),
+                            )
+                        }
+                    }
+                }
+                Exchange::TooLarge(status) => {
+                    attempt_span.record("status", status.as_u16());
+                    (Failure::TooLarge(status), None)
+                }
+                Exchange::Failed(error) => {
+                    let kind = TransportKind::classify(&error);
+                    (Failure::Transport(error, kind), None)
+                }
+            };
+            let outcome = failure.outcome();
+            let label = failure.label();
+            tracing::debug!(parent: &attempt_span, failure = %label, outcome = ?outcome, "binancepay attempt failed");
+
+            let wait = self.next_wait(attempt, retry_after);
+            let retry = failure.is_retryable()
+                && retry::permits(class, outcome)
+                && attempt < inner.retry.max_attempts()
+                && deadline.is_none_or(|d| Instant::now() + wait < d);
+            if !retry {
+                let earlier = earlier_unknown;
+                record_end(attempt, outcome_label(outcome, earlier));
+                tracing::info!(failure = %label, attempts = attempt, "binancepay call failed");
+                let mut error = failure.into_error(operation, attempt, earlier);
+                if let Error::ResponseTooLarge { limit, .. } = &mut error {
+                    *limit = inner.max_response_bytes;
+                }
+                return Err(error);
+            }
+            // Queries act on nothing, so an unknown attempt there taints nothing.
+            if class != RetryClass::Query && outcome == Outcome::Unknown {
+                earlier_unknown = true;
+            }
+            tracing::info!(
+                failure = %label,
+                attempt,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "binancepay attempt failed, retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn next_wait(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let policy = &self.inner.retry;
+        let backoff = policy.backoff(attempt, retry::random_u64());
+        match retry_after {
+            Some(server) => {
+                backoff.max(server.min(policy.backoff(attempt.saturating_add(31), u64::MAX)))
+            }
+            None => backoff,
+        }
+    }
+}
+
+fn record_end(attempts: u32, outcome: &'static str) {
+    let span = tracing::Span::current();
+    span.record("attempts", attempts);
+    span.record("outcome", outcome);
+}
+
+fn outcome_label(outcome: Outcome, earlier_unknown: bool) -> &'static str {
+    match outcome {
+        Outcome::NotSent | Outcome::Rejected if earlier_unknown => "unknown",
+        Outcome::NotSent => "not sent",
+        Outcome::Rejected => "rejected",
+        Outcome::Succeeded => "succeeded, undecodable",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync_clone<T: Send + Sync + Clone>() {}
+
+    #[test]
+    fn client_is_send_sync_and_clone() {
+        assert_send_sync_clone::<Client>();
+    }
+}

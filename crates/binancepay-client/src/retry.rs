@@ -1,0 +1,219 @@
+//! When a failed attempt is tried again, and how long the client waits first.
+
+use std::time::Duration;
+
+use binancepay_types::RetryClass;
+
+use crate::error::Outcome;
+
+/// How many attempts a call may make and how long to wait between them.
+///
+/// Waits grow exponentially from `initial_backoff`, capped at `max_backoff`, with "equal
+/// jitter" (a random wait between half the step and the step) so that many clients failing
+/// together do not retry together. Whether an attempt is retried at all depends on the
+/// endpoint's [`RetryClass`]; see the crate docs.
+///
+/// ```
+/// use std::time::Duration;
+/// use binancepay_client::RetryPolicy;
+///
+/// let policy = RetryPolicy::default()
+///     .with_max_attempts(4)
+///     .with_initial_backoff(Duration::from_millis(100))
+///     .with_max_backoff(Duration::from_secs(2));
+/// assert_eq!(policy.max_attempts(), 4);
+/// // The wait before the second attempt lies in [50 ms, 100 ms].
+/// let wait = policy.backoff(1, 12345);
+/// assert!(wait >= Duration::from_millis(50) && wait <= Duration::from_millis(100));
+/// assert_eq!(RetryPolicy::never().max_attempts(), 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 3 attempts, waits from 200 ms up to 5 s.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// One attempt only: never retry.
+    pub fn never() -> Self {
+        RetryPolicy::default().with_max_attempts(1)
+    }
+
+    /// Sets the total number of attempts, the first one included (0 counts as 1).
+    #[must_use]
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts.max(1);
+        self
+    }
+
+    /// Sets the step of the first wait.
+    #[must_use]
+    pub fn with_initial_backoff(mut self, initial_backoff: Duration) -> Self {
+        self.initial_backoff = initial_backoff;
+        self
+    }
+
+    /// Sets the largest step; a server's `Retry-After` is capped at it too.
+    #[must_use]
+    pub fn with_max_backoff(mut self, max_backoff: Duration) -> Self {
+        self.max_backoff = max_backoff;
+        self
+    }
+
+    /// The total number of attempts a call may make.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The wait before retry number `retry` (1 = before the second attempt), given a random
+    /// value: a duration in `[step / 2, step]` where `step = min(max, initial * 2^(retry-1))`.
+    pub fn backoff(&self, retry: u32, random: u64) -> Duration {
+        let exponent = retry.saturating_sub(1).min(31);
+        let step = self
+            .initial_backoff
+            .checked_mul(1u32 << exponent)
+            .unwrap_or(self.max_backoff)
+            .min(self.max_backoff);
+        let step_nanos = step.as_nanos();
+        let half = step_nanos / 2;
+        let spread = step_nanos - half;
+        let jitter = u128::from(random) % (spread + 1);
+        let nanos = half + jitter;
+        Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+    }
+}
+
+/// Whether an attempt that ended with `outcome` may be sent again for an endpoint of `class`.
+///
+/// Queries and idempotent creations (same key, same bytes) may; anything else only when the
+/// attempt certainly did nothing: it was not sent, or Binance refused it before acting.
+pub(crate) fn permits(class: RetryClass, outcome: Outcome) -> bool {
+    match class {
+        RetryClass::Query | RetryClass::Idempotent { .. } => outcome != Outcome::Succeeded,
+        _ => matches!(outcome, Outcome::NotSent | Outcome::Rejected),
+    }
+}
+
+/// The class a request really has: an idempotent endpoint whose key is missing cannot rely
+/// on it, so it is treated as unsafe.
+pub(crate) fn effective_class(class: RetryClass, idempotency_key: Option<&str>) -> RetryClass {
+    match class {
+        RetryClass::Idempotent { .. } if idempotency_key.is_none_or(str::is_empty) => {
+            RetryClass::Unsafe
+        }
+        other => other,
+    }
+}
+
+/// 64 random bits for jitter; a failing OS RNG only costs the jitter, never the call.
+pub(crate) fn random_u64() -> u64 {
+    let mut bytes = [0u8; 8];
+    match getrandom::getrandom(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes),
+        Err(_) => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ALL_OUTCOMES: [Outcome; 4] = [
+        Outcome::NotSent,
+        Outcome::Rejected,
+        Outcome::Succeeded,
+        Outcome::Unknown,
+    ];
+
+    #[test]
+    fn unsafe_requests_are_retried_only_when_nothing_happened() {
+        let unsafe_class = RetryClass::Unsafe;
+        assert!(permits(unsafe_class, Outcome::NotSent));
+        assert!(permits(unsafe_class, Outcome::Rejected));
+        assert!(!permits(unsafe_class, Outcome::Unknown));
+        assert!(!permits(unsafe_class, Outcome::Succeeded));
+    }
+
+    #[test]
+    fn queries_and_idempotent_requests_are_retried_unless_done() {
+        let key = RetryClass::Idempotent {
+            key_field: "refundRequestId",
+        };
+        for class in [RetryClass::Query, key] {
+            for outcome in ALL_OUTCOMES {
+                assert_eq!(permits(class, outcome), outcome != Outcome::Succeeded);
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_key_makes_the_request_unsafe() {
+        let class = RetryClass::Idempotent {
+            key_field: "requestId",
+        };
+        assert_eq!(effective_class(class, None), RetryClass::Unsafe);
+        assert_eq!(effective_class(class, Some("")), RetryClass::Unsafe);
+        assert_eq!(effective_class(class, Some("r1")), class);
+        assert_eq!(effective_class(RetryClass::Query, None), RetryClass::Query);
+    }
+
+    #[test]
+    fn steps_double_up_to_the_cap() {
+        let policy = RetryPolicy::default()
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_millis(350));
+        // random = u64::MAX % (spread + 1) is not the maximum; use the spread itself.
+        let top = |retry| {
+            let step = [100u64, 200, 350, 350][retry as usize - 1];
+            policy.backoff(retry, step * 1_000_000 - step * 500_000)
+        };
+        assert_eq!(top(1), Duration::from_millis(100));
+        assert_eq!(top(2), Duration::from_millis(200));
+        assert_eq!(top(3), Duration::from_millis(350));
+        assert_eq!(top(4), Duration::from_millis(350));
+        assert_eq!(policy.backoff(1, 0), Duration::from_millis(50));
+    }
+
+    #[test]
+    fn zero_attempts_means_one() {
+        assert_eq!(
+            RetryPolicy::default().with_max_attempts(0).max_attempts(),
+            1
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn backoff_stays_within_half_step_and_step(
+            initial_ms in 0u64..10_000,
+            max_ms in 0u64..100_000,
+            retry in 0u32..200,
+            random in any::<u64>(),
+        ) {
+            let policy = RetryPolicy::default()
+                .with_initial_backoff(Duration::from_millis(initial_ms))
+                .with_max_backoff(Duration::from_millis(max_ms));
+            let exponent = retry.saturating_sub(1).min(31);
+            let step = u128::from(initial_ms)
+                .saturating_mul(1u128 << exponent)
+                .min(u128::from(max_ms));
+            let wait = policy.backoff(retry, random).as_nanos();
+            let step_nanos = step * 1_000_000;
+            prop_assert!(wait <= step_nanos);
+            prop_assert!(wait >= step_nanos / 2);
+        }
+    }
+}
