@@ -1,6 +1,9 @@
 //! Hand-written rules across fields, called by the generated `validate()` where the spec names them.
 
 use crate::amount::Amount;
+use crate::generated::direct_debit::CreateContractRequest;
+use crate::generated::enums::CycleType;
+use crate::generated::order::PayAndSignContract;
 use crate::generated::payout::CreatePayoutRequest;
 use crate::validate::{Rule, Violation, join_path};
 
@@ -31,4 +34,55 @@ pub(crate) fn payout_totals(request: &CreatePayoutRequest, parent: &str, out: &m
             Some(request.total_amount.as_str()),
         )),
     }
+}
+
+/// `cycleValue` is 1 to 24 for MONTH and above 7 for DAY.
+fn cycle(
+    cycle_type: Option<&CycleType>,
+    cycle_value: Option<i32>,
+    parent: &str,
+    out: &mut Vec<Violation>,
+) {
+    let (rule, ok): (&'static str, fn(i32) -> bool) = match cycle_type {
+        Some(CycleType::Month) => ("must be 1 to 24 when cycleType is MONTH", |v| {
+            (1..=24).contains(&v)
+        }),
+        Some(CycleType::Day) => ("must be above 7 when cycleType is DAY", |v| v > 7),
+        _ => return,
+    };
+    if let Some(value) = cycle_value.filter(|v| !ok(*v)) {
+        out.push(Violation::new(
+            join_path(parent, "cycleValue"),
+            Rule::Consistency { rule },
+            Some(&value.to_string()),
+        ));
+    }
+}
+
+/// The cycle rule of a direct-debit contract.
+pub(crate) fn contract_cycle(
+    request: &CreateContractRequest,
+    parent: &str,
+    out: &mut Vec<Violation>,
+) {
+    cycle(
+        request.cycle_type.as_ref(),
+        request.cycle_value,
+        parent,
+        out,
+    );
+}
+
+/// The cycle rule of a contract signed with an order.
+pub(crate) fn pay_and_sign_cycle(
+    contract: &PayAndSignContract,
+    parent: &str,
+    out: &mut Vec<Violation>,
+) {
+    cycle(
+        contract.cycle_type.as_ref(),
+        contract.cycle_value,
+        parent,
+        out,
+    );
 }

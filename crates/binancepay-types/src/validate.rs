@@ -458,6 +458,43 @@ mod tests {
     }
 
     #[test]
+    fn amount_rules() {
+        let mut out = Vec::new();
+        let value = Amount::new("1.234");
+        if let Ok(value) = &value {
+            amount(&mut out, "a", "fee", value, Some("2"), Some("5"), Some(2));
+        }
+        let shown: Vec<String> = out.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                r#"a.fee: from 2 to 5, got "1.234""#,
+                r#"a.fee: at most 2 decimal places, got "1.234""#
+            ]
+        );
+    }
+
+    #[test]
+    fn text_rules() {
+        let mut out = Vec::new();
+        text(
+            &mut out,
+            "",
+            "region",
+            "sgp",
+            Some(2),
+            Some(2),
+            Some(CharClass::UpperAlpha),
+        );
+        text(&mut out, "", "optional", "", Some(2), None, None);
+        let shown: Vec<String> = out.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [r#"region: exactly 2 upper-case letters, got "sgp""#]
+        );
+    }
+
+    #[test]
     fn url_class() {
         assert!(CharClass::HttpUrl.matches("https://a.example/x"));
         assert!(!CharClass::HttpUrl.matches("ftp://a.example"));

@@ -298,6 +298,7 @@ impl CreateContractRequest {
         {
             crate::validate::required_when(out, parent, "firstDeductTime", "periodic is true");
         }
+        crate::cross_field::contract_cycle(self, parent, out);
     }
 }
 

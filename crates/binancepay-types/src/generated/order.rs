@@ -2398,6 +2398,7 @@ impl PayAndSignContract {
         {
             crate::validate::required_when(out, parent, "firstDeductTime", "periodic is true");
         }
+        crate::cross_field::pay_and_sign_cycle(self, parent, out);
     }
 }
 

@@ -309,3 +309,48 @@ fn request_samples_are_valid() {
     }
     assert!(checked >= 42, "only {checked} request samples");
 }
+
+#[test]
+fn contract_cycles() -> TestResult {
+    use binancepay_types::direct_debit::CreateContractRequest;
+    use binancepay_types::enums::{CycleType, ScenarioCode};
+    let base = || -> Result<CreateContractRequest, binancepay_types::AmountError> {
+        Ok(CreateContractRequest::new(
+            "GYM1",
+            "Gym",
+            ScenarioCode::Membership,
+            amount("50")?,
+            "USDT",
+            true,
+        ))
+    };
+    assert_eq!(
+        messages(base()?.validate()),
+        [
+            "cycleDebitFixed: required when periodic is true",
+            "cycleType: required when periodic is true",
+            "cycleValue: required when periodic is true",
+            "firstDeductTime: required when periodic is true",
+        ]
+    );
+    let periodic = |kind: CycleType,
+                    value: i32|
+     -> Result<CreateContractRequest, binancepay_types::AmountError> {
+        Ok(base()?
+            .with_cycle_debit_fixed(true)
+            .with_cycle_type(kind)
+            .with_cycle_value(value)
+            .with_first_deduct_time(1))
+    };
+    assert_eq!(periodic(CycleType::Month, 24)?.validate(), Ok(()));
+    assert_eq!(
+        messages(periodic(CycleType::Month, 25)?.validate()),
+        [r#"cycleValue: must be 1 to 24 when cycleType is MONTH, got "25""#]
+    );
+    assert_eq!(
+        messages(periodic(CycleType::Day, 7)?.validate()),
+        [r#"cycleValue: must be above 7 when cycleType is DAY, got "7""#]
+    );
+    assert_eq!(periodic(CycleType::Day, 8)?.validate(), Ok(()));
+    Ok(())
+}
