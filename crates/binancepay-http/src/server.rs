@@ -11,7 +11,7 @@ use http::{HeaderValue, Method, Request, Response, StatusCode};
 use serde::Serialize;
 
 use crate::error::{SYSTEM_ABNORMALITY, truncate_chars};
-use crate::headers::{HeaderProblem, SigningHeader, single};
+use crate::headers::{HeaderProblem, SigningHeader, SigningValues};
 
 /// Finds the signer of a known API key.
 pub trait ApiKeyLookup {
@@ -242,15 +242,10 @@ where
     if body.is_empty() {
         return Err(AuthError::EmptyBody);
     }
-    let get = |h| single(headers, h).map_err(|p| header_problem(h, p));
-    let timestamp_text = get(SigningHeader::Timestamp)?;
-    let nonce_text = get(SigningHeader::Nonce)?;
-    let key_text = get(SigningHeader::CertificateSn)?;
-    let signature = get(SigningHeader::Signature)?;
-
-    let api_key = ApiKey::new(key_text).map_err(|_| AuthError::BadApiKeyFormat)?;
+    let values = SigningValues::from_map(headers).map_err(|(h, p)| header_problem(h, p))?;
+    let api_key = ApiKey::new(values.certificate_sn).map_err(|_| AuthError::BadApiKeyFormat)?;
     let signer = keys.signer(&api_key).ok_or(AuthError::UnknownApiKey)?;
-    let timestamp = Timestamp::parse(timestamp_text).map_err(|_| AuthError::InvalidTimestamp)?;
+    let timestamp = Timestamp::parse(values.timestamp).map_err(|_| AuthError::InvalidTimestamp)?;
     check_freshness(now, timestamp, window_ms).map_err(|e| AuthError::StaleTimestamp {
         skew_ms: match e {
             binancepay_sign::Error::TimestampOutsideWindow { skew_ms, .. } => skew_ms,
@@ -258,9 +253,9 @@ where
         },
         window_ms,
     })?;
-    let nonce = Nonce::new(nonce_text).map_err(|_| AuthError::InvalidNonce)?;
+    let nonce = Nonce::new(values.nonce).map_err(|_| AuthError::InvalidNonce)?;
     signer
-        .verify(&timestamp, &nonce, body, signature)
+        .verify(&timestamp, &nonce, body, values.signature)
         .map_err(|_| AuthError::InvalidSignature)?;
     if !is_json_object(body) {
         return Err(AuthError::InvalidBody);

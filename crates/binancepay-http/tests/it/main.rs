@@ -1,0 +1,9 @@
+//! Integration tests of binancepay-http: canned responses, the V3 webhook vector, request →
+//! authenticate round trips, and property tests of the parsers.
+
+mod request;
+mod response;
+mod server;
+mod support;
+#[cfg(any(feature = "rsa", feature = "aws-lc"))]
+mod webhook;
