@@ -1,0 +1,11 @@
+//! Integration tests of binancepay-client against a real HTTP server on 127.0.0.1:0.
+
+mod support;
+
+mod calls;
+mod config;
+mod orders;
+mod webhooks;
+
+#[cfg(feature = "blocking")]
+mod blocking;

@@ -1,0 +1,255 @@
+//! Webhook verification through the client: certificates fetched once, shared, refreshed on
+//! rotation, and not hammered by forged serials.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use binancepay_client::WebhookHandlerError;
+use binancepay_http::webhook::WebhookError;
+use binancepay_types::webhook::Notification;
+use http::StatusCode;
+
+use crate::support::{Mock, Reply, WebhookKey, fixture};
+
+/// A mock whose certificates endpoint publishes `published` (after `delay`).
+async fn certificate_server(
+    published: Arc<Mutex<Vec<serde_json::Value>>>,
+    delay: Duration,
+) -> Mock {
+    Mock::start(move |call| {
+        if call.path.ends_with("/certificates") {
+            let certificates = published
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            Reply::success(serde_json::Value::Array(certificates)).after(delay)
+        } else {
+            Reply::json(404, "{}")
+        }
+    })
+    .await
+}
+
+fn pay_body() -> Vec<u8> {
+    fixture("webhooks/pay_success.json").into_bytes()
+}
+
+#[tokio::test]
+async fn a_signed_notification_is_verified_decoded_and_answered() {
+    let key = WebhookKey::load("a", "serial-a");
+    let published = Arc::new(Mutex::new(vec![key.certificate()]));
+    let mock = certificate_server(published, Duration::ZERO).await;
+    let client = mock.client().build().unwrap_or_else(|e| panic!("{e}"));
+    let body = pay_body();
+    let headers = key.sign(key.serial, &body);
+    let verified = client
+        .webhooks()
+        .handle(&headers, &body)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    match verified.notification() {
+        Notification::Pay(pay) => {
+            assert_eq!(pay.biz_id_str, "29383937493038367292");
+            assert_eq!(pay.data.merchant_trade_no.as_deref(), Some("9825382937292"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        verified.reply_body(),
+        br#"{"returnCode":"SUCCESS","returnMessage":null}"#.to_vec()
+    );
+    assert_eq!(verified.reply().status(), StatusCode::OK);
+    assert_eq!(mock.count("/certificates"), 1);
+    assert_eq!(
+        client.webhooks().cached_serials(),
+        vec!["serial-a".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn tampering_and_missing_headers_are_refused_with_the_right_status() {
+    let key = WebhookKey::load("a", "serial-a");
+    let published = Arc::new(Mutex::new(vec![key.certificate()]));
+    let mock = certificate_server(published, Duration::ZERO).await;
+    let client = mock.client().build().unwrap_or_else(|e| panic!("{e}"));
+    let webhooks = client.webhooks();
+    let body = pay_body();
+    let headers = key.sign(key.serial, &body);
+
+    let mut tampered = body.clone();
+    if let Some(last) = tampered.iter_mut().rev().find(|b| b.is_ascii_digit()) {
+        *last = if *last == b'9' { b'8' } else { b'9' };
+    }
+    let refused = webhooks.handle(&headers, &tampered).await.err();
+    match &refused {
+        Some(e @ WebhookHandlerError::Rejected(WebhookError::InvalidSignature(_))) => {
+            assert_eq!(e.status(), StatusCode::UNAUTHORIZED);
+            assert_eq!(e.response().status(), StatusCode::UNAUTHORIZED);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let mut missing = headers.clone();
+    missing.remove("binancepay-signature");
+    let refused = webhooks.handle(&missing, &body).await.err();
+    assert_eq!(refused.map(|e| e.status()), Some(StatusCode::BAD_REQUEST));
+    assert_eq!(mock.count("/certificates"), 1);
+}
+
+#[tokio::test]
+async fn a_rotated_certificate_causes_exactly_one_refresh() {
+    let key_a = WebhookKey::load("a", "serial-a");
+    let key_b = WebhookKey::load("b", "serial-b");
+    let published = Arc::new(Mutex::new(vec![key_a.certificate()]));
+    let mock = certificate_server(Arc::clone(&published), Duration::ZERO).await;
+    let client = mock
+        .client()
+        .certificate_refresh_interval(Duration::ZERO)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let webhooks = client.webhooks();
+    let body = pay_body();
+
+    let first = webhooks
+        .handle(&key_a.sign(key_a.serial, &body), &body)
+        .await;
+    assert!(first.is_ok(), "{first:?}");
+    assert_eq!(mock.count("/certificates"), 1);
+
+    // Binance rotates: only B is published now, and notifications are signed with B.
+    *published.lock().unwrap_or_else(PoisonError::into_inner) = vec![key_b.certificate()];
+    for _ in 0..5 {
+        let rotated = webhooks
+            .handle(&key_b.sign(key_b.serial, &body), &body)
+            .await;
+        assert!(rotated.is_ok(), "{rotated:?}");
+    }
+    assert_eq!(
+        mock.count("/certificates"),
+        2,
+        "one refresh for the new serial"
+    );
+    assert_eq!(webhooks.cached_serials(), vec!["serial-b".to_owned()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_webhooks_share_one_certificate_fetch() {
+    let key = WebhookKey::load("a", "serial-a");
+    let published = Arc::new(Mutex::new(vec![key.certificate()]));
+    // A slow certificates answer makes sure the 50 verifications overlap.
+    let mock = certificate_server(published, Duration::from_millis(200)).await;
+    let client = mock.client().build().unwrap_or_else(|e| panic!("{e}"));
+    let body = Arc::new(pay_body());
+    let headers = Arc::new(key.sign(key.serial, &body));
+    let verified = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let (webhooks, body, headers, verified) = (
+            client.webhooks(),
+            Arc::clone(&body),
+            Arc::clone(&headers),
+            Arc::clone(&verified),
+        );
+        tasks.push(tokio::spawn(async move {
+            if webhooks.handle(&headers, &body).await.is_ok() {
+                verified.fetch_add(1, Ordering::SeqCst);
+            }
+        }));
+    }
+    for task in tasks {
+        assert!(task.await.is_ok());
+    }
+    assert_eq!(verified.load(Ordering::SeqCst), 50);
+    assert_eq!(mock.count("/certificates"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_unknown_serials_fetches_at_most_once_per_interval() {
+    let key = WebhookKey::load("a", "serial-a");
+    let published = Arc::new(Mutex::new(vec![key.certificate()]));
+    let mock = certificate_server(published, Duration::from_millis(50)).await;
+    let client = mock
+        .client()
+        .certificate_refresh_interval(Duration::from_secs(3600))
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let body = Arc::new(pay_body());
+    for wave in 0..2 {
+        let mut tasks = Vec::new();
+        for i in 0..100 {
+            let serial = format!("forged-{wave}-{i}");
+            let headers = key.sign(&serial, &body);
+            let (webhooks, body) = (client.webhooks(), Arc::clone(&body));
+            tasks.push(tokio::spawn(async move {
+                webhooks.handle(&headers, &body).await.err()
+            }));
+        }
+        for task in tasks {
+            match task.await.ok().flatten() {
+                Some(WebhookHandlerError::Rejected(WebhookError::UnknownCertificate {
+                    serial,
+                })) => {
+                    assert!(serial.starts_with("forged-"), "{serial}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(mock.count("/certificates"), 1, "wave {wave}");
+    }
+    // The genuine serial still verifies from the cache.
+    let genuine = client
+        .webhooks()
+        .handle(&key.sign(key.serial, &body), &body)
+        .await;
+    assert!(genuine.is_ok(), "{genuine:?}");
+    assert_eq!(mock.count("/certificates"), 1);
+}
+
+#[tokio::test]
+async fn unavailable_certificates_ask_binance_to_retry_later() {
+    let mock = Mock::start(|_| Reply::fixture(502, "bad_gateway_502.html")).await;
+    let client = mock
+        .client()
+        .retry_policy(binancepay_client::RetryPolicy::never())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let key = WebhookKey::load("a", "serial-a");
+    let body = pay_body();
+    let refused = client
+        .webhooks()
+        .handle(&key.sign(key.serial, &body), &body)
+        .await;
+    match refused {
+        Err(e @ WebhookHandlerError::Certificates(_)) => {
+            assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+            let answer = e.response();
+            assert_eq!(
+                answer.body().as_slice(),
+                br#"{"returnCode":"FAIL","returnMessage":"verification unavailable"}"#
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn webhook_handlers_of_clones_share_the_cache() {
+    let key = WebhookKey::load("a", "serial-a");
+    let published = Arc::new(Mutex::new(vec![key.certificate()]));
+    let mock = certificate_server(published, Duration::ZERO).await;
+    let client = mock.client().build().unwrap_or_else(|e| panic!("{e}"));
+    client
+        .webhooks()
+        .refresh_certificates()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let body = pay_body();
+    let clone = client.clone();
+    let verified = clone
+        .webhooks()
+        .handle(&key.sign(key.serial, &body), &body)
+        .await;
+    assert!(verified.is_ok(), "{verified:?}");
+    assert_eq!(mock.count("/certificates"), 1);
+}
