@@ -117,8 +117,7 @@ impl VerifiedWebhook {
 /// Hand it the **raw** body bytes, exactly as received.
 ///
 /// ```no_run
-/// # async fn run(headers: http::HeaderMap, body: bytes_like::Bytes) {
-/// # mod bytes_like { pub type Bytes = Vec<u8>; }
+/// # async fn run(headers: http::HeaderMap, body: Vec<u8>) {
 /// let client = binancepay_client::Client::from_env().unwrap();
 /// let webhooks = client.webhooks();
 /// match webhooks.handle(&headers, &body).await {
