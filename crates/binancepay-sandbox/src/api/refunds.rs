@@ -142,6 +142,10 @@ pub(crate) fn refund(
         .orders
         .get_mut(prepay_id, ctx.now)
         .ok_or_else(|| ApiError::internal("order vanished"))?;
+    // Adding Amounts (not units) keeps the merchant's decimals: 0 + 0.10 reads "0.10".
+    let refunded_after = amount_of(order.refunded_units, "refunded amount")?
+        .checked_add(&amount)
+        .ok_or_else(|| ApiError::internal("refunded amount overflows"))?;
     order.refunded_units += units;
     order.refund_attempts += 1;
     if manual {
@@ -154,7 +158,7 @@ pub(crate) fn refund(
         prepay_id: order.prepay_id,
         order_amount,
         amount,
-        refunded_after: amount_of(order.refunded_units, "refunded amount")?,
+        refunded_after,
         remaining_attempts: MAX_REFUNDS - order.refund_attempts,
         payer_open_id: order
             .payment

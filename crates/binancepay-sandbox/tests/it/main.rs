@@ -1,0 +1,9 @@
+//! Integration tests: each starts its own sandbox on 127.0.0.1:0 and drives it over HTTP with
+//! requests built and signed by binancepay-http.
+
+mod areas;
+mod auth;
+mod orders;
+mod refunds;
+mod support;
+mod webhooks;
