@@ -35,7 +35,7 @@ async fn receive(
             verified.reply().map(Body::from)
         }
         Err(refused) => {
-            eprintln!("webhook refused: {refused}");
+            eprintln!("{refused}");
             refused.response().map(Body::from)
         }
     }

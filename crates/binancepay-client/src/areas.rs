@@ -143,6 +143,8 @@ macro_rules! for_each_area {
         }
     };
 }
+// Only the blocking module expands the table a second time.
+#[cfg(feature = "blocking")]
 pub(crate) use for_each_area;
 
 macro_rules! async_areas {

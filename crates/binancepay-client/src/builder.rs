@@ -233,8 +233,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Time a whole call may take, retries and waits included (default 30 s). An attempt
-    /// never outlives it, and no retry starts that could not finish before it.
+    /// Time a whole call may take, retries and waits included (default 30 s). An attempt's
+    /// timeout is cut to what is left of it, and no retry is scheduled past it.
     #[must_use]
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);

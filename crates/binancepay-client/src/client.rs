@@ -399,10 +399,9 @@ impl Client {
     fn next_wait(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         let policy = &self.inner.retry;
         let backoff = policy.backoff(attempt, retry::random_u64());
+        // A server's Retry-After is honoured up to the policy's cap.
         match retry_after {
-            Some(server) => {
-                backoff.max(server.min(policy.backoff(attempt.saturating_add(31), u64::MAX)))
-            }
+            Some(server) => backoff.max(server.min(policy.max_backoff())),
             None => backoff,
         }
     }

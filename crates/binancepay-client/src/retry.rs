@@ -77,6 +77,16 @@ impl RetryPolicy {
         self.max_attempts
     }
 
+    /// The step of the first wait.
+    pub fn initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The largest step, and the cap on a server's `Retry-After`.
+    pub fn max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
     /// The wait before retry number `retry` (1 = before the second attempt), given a random
     /// value: a duration in `[step / 2, step]` where `step = min(max, initial * 2^(retry-1))`.
     pub fn backoff(&self, retry: u32, random: u64) -> Duration {
