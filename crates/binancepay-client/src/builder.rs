@@ -410,6 +410,37 @@ fn check_scheme(base_url: &str, allow_insecure_http: bool) -> Result<(), ConfigE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_scheme_check_never_panics(url in "\\PC{0,64}", allow in any::<bool>()) {
+            let _ = check_scheme(&url, allow);
+        }
+
+        #[test]
+        fn loopback_ipv4_is_always_allowed(b in 0u8.., c in 0u8.., d in 0u8.., port in 1u16..) {
+            let url = format!("http://127.{b}.{c}.{d}:{port}/mock");
+            prop_assert!(check_scheme(&url, false).is_ok());
+        }
+
+    }
+
+    proptest! {
+        // Each case builds a reqwest client (TLS set-up included): keep the count small.
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn env_values_are_taken_as_given(key in "[A-Za-z0-9]{1,64}", secret in "\\PC{1,64}") {
+            let built = ClientBuilder::from_env_with(|name| match name {
+                ENV_API_KEY => Some(key.clone().into()),
+                ENV_API_SECRET => Some(secret.clone().into()),
+                _ => None,
+            })
+            .and_then(ClientBuilder::build);
+            prop_assert!(built.is_ok(), "{:?}", built.err());
+        }
+    }
 
     #[test]
     fn http_is_allowed_for_loopback_only() {

@@ -70,6 +70,19 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 mod tests {
     use super::*;
     use http::HeaderValue;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn retry_after_never_panics_and_reads_plain_seconds(text in "[ -~]{0,24}") {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(&text) {
+                headers.insert(RETRY_AFTER, value);
+                let expected = text.trim().parse::<u64>().ok().map(Duration::from_secs);
+                prop_assert_eq!(retry_after(&headers), expected);
+            }
+        }
+    }
 
     #[test]
     fn retry_after_reads_seconds_only() {
