@@ -122,6 +122,14 @@ impl Failure {
 impl Client {
     /// A builder with production defaults; set the credentials with
     /// [`ClientBuilder::credentials`].
+    ///
+    /// ```
+    /// let client = binancepay_client::Client::builder()
+    ///     .credentials("abc123", "secret")
+    ///     .build()?;
+    /// assert_eq!(client.base_url(), "https://bpay.binanceapi.com");
+    /// # Ok::<(), binancepay_client::Error>(())
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
     }
@@ -248,7 +256,16 @@ impl Client {
         self.call(operation, class, built, parse_response_raw).await
     }
 
-    /// The webhook handler, sharing this client's certificate cache.
+    /// The webhook handler, sharing this client's certificate cache (clone it freely, e.g.
+    /// into a web framework's state).
+    ///
+    /// ```
+    /// let client = binancepay_client::Client::builder().credentials("abc123", "secret").build()?;
+    /// let webhooks = client.webhooks();
+    /// // Nothing is fetched until the first notification (or refresh_certificates()).
+    /// assert!(webhooks.cached_serials().is_empty());
+    /// # Ok::<(), binancepay_client::Error>(())
+    /// ```
     pub fn webhooks(&self) -> WebhookHandler {
         WebhookHandler::new(self.clone())
     }
