@@ -48,7 +48,6 @@
 //! `std-clock` adds `build_now`/`resign_now`; `signing` signs outgoing webhooks.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod headers;

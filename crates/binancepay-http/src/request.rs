@@ -135,7 +135,9 @@ impl RequestBuilder {
         nonce: &Nonce,
     ) -> Result<Request<Vec<u8>>, Error> {
         request.validate()?;
-        let body = serde_json::to_vec(request).map_err(|e| Error::Serialize {
+        // Most bodies fit in 1 KiB; starting there skips the early reallocations of `to_vec`.
+        let mut body = Vec::with_capacity(1024);
+        serde_json::to_writer(&mut body, request).map_err(|e| Error::Serialize {
             operation: E::OPERATION,
             message: e.to_string(),
         })?;

@@ -131,7 +131,8 @@ impl WebhookHeaders {
     }
 
     /// Reads the headers from `(name, value)` string pairs, matching names ignoring ASCII
-    /// case, for frameworks that hand out plain strings. Other headers are skipped.
+    /// case, for frameworks that hand out plain strings. Other headers are skipped; names
+    /// and values are trimmed of surrounding whitespace, as HTTP itself does.
     ///
     /// # Errors
     /// [`WebhookError::MissingHeader`] or [`WebhookError::DuplicateHeader`], naming the header.
@@ -155,7 +156,8 @@ impl WebhookHeaders {
             if slot.is_some() {
                 return Err(WebhookError::DuplicateHeader { header });
             }
-            *slot = Some(value.as_ref().to_owned());
+            // HTTP strips optional whitespace around values; a framework may not have.
+            *slot = Some(value.as_ref().trim().to_owned());
         }
         let [timestamp, nonce, certificate_sn, signature] = found;
         let need = |v: Option<String>, header| v.ok_or(WebhookError::MissingHeader { header });
