@@ -91,10 +91,8 @@ mod tests {
         assert_eq!(clock.advance(10), 10);
         assert_eq!(clock.advance(5), 15);
         assert_eq!(clock.advance(u64::MAX), i64::MAX);
-        assert_eq!(
-            clock.now_ms(),
-            u64::MAX.min(Clock::system_now_ms().saturating_add(i64::MAX.unsigned_abs()))
-        );
+        let before = Clock::system_now_ms();
+        assert!(clock.now_ms() >= before.saturating_add(i64::MAX.unsigned_abs()));
     }
 
     #[test]

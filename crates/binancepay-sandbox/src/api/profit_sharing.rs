@@ -159,14 +159,6 @@ pub(crate) fn submit_split(
         }
         return existing.result(&req.merchant_request_id);
     }
-    for (index, receiver) in req.receiver_list.iter().enumerate() {
-        if !state.profit.receivers.contains(&receiver.account) {
-            return Err(ApiError::value(
-                &format!("receiverList[{index}].account"),
-                "is not a profit-sharing receiver; add it first",
-            ));
-        }
-    }
     let units = sum_units(req.receiver_list.iter().map(|r| &r.amount))
         .ok_or_else(|| ApiError::internal("split total overflows"))?;
     let split_order_no = state.next_id();
@@ -179,6 +171,14 @@ pub(crate) fn submit_split(
             ResultCode::InvalidOrderStatus,
             format!("order is {}; only paid orders can be split", order.status),
         ));
+    }
+    for (index, receiver) in req.receiver_list.iter().enumerate() {
+        if !state.profit.receivers.contains(&receiver.account) {
+            return Err(ApiError::value(
+                &format!("receiverList[{index}].account"),
+                "is not a profit-sharing receiver; add it first",
+            ));
+        }
     }
     let available = to_units(&order.amount)
         .saturating_sub(order.refunded_units)

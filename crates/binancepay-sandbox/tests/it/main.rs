@@ -3,7 +3,11 @@
 
 mod areas;
 mod auth;
+mod endpoints;
+mod faults;
+mod load;
 mod orders;
 mod refunds;
+mod shutdown;
 mod support;
 mod webhooks;
