@@ -3,9 +3,9 @@
 use alloc::vec::Vec;
 use core::fmt;
 
+use hmac::Hmac;
 use hmac::digest::generic_array::GenericArray;
 use hmac::digest::{Digest, KeyInit};
-use hmac::{Hmac, Mac};
 use sha2::Sha512;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -37,10 +37,13 @@ const BLOCK_LEN: usize = 128;
 /// assert!(signer.verify(&timestamp, &nonce, body, signature.as_str()).is_ok());
 /// # Ok::<(), binancepay_sign::Error>(())
 /// ```
+///
+/// With the `aws-lc` feature the HMAC runs in aws-lc-rs (its assembly SHA-512 is about 1.3×
+/// faster than RustCrypto's on large bodies, and its keyed state is cleansed on drop); otherwise
+/// RustCrypto `hmac`, whose keyed state is not wiped on drop (hmac 0.12 has no zeroize support).
 #[derive(Clone)]
 pub struct RequestSigner {
-    // hmac 0.12 offers no zeroize support, so this keyed state is not wiped on drop.
-    mac: HmacSha512,
+    mac: KeyedMac,
 }
 
 impl RequestSigner {
@@ -48,7 +51,7 @@ impl RequestSigner {
     #[must_use]
     pub fn new(secret: &ApiSecret) -> Self {
         Self {
-            mac: keyed_hmac(secret.as_bytes()),
+            mac: KeyedMac::new(secret.as_bytes()),
         }
     }
 
@@ -113,11 +116,55 @@ impl RequestSigner {
 
     /// HMAC over the concatenation of `parts`, without concatenating them.
     fn mac_parts(&self, parts: &[&[u8]]) -> [u8; SIGNATURE_LEN / 2] {
-        let mut mac = self.mac.clone();
+        self.mac.mac_parts(parts)
+    }
+}
+
+/// HMAC-SHA512 keyed once: RustCrypto `hmac`.
+#[cfg(not(feature = "aws-lc"))]
+#[derive(Clone)]
+struct KeyedMac(HmacSha512);
+
+#[cfg(not(feature = "aws-lc"))]
+impl KeyedMac {
+    fn new(secret: &[u8]) -> Self {
+        Self(keyed_hmac(secret))
+    }
+
+    fn mac_parts(&self, parts: &[&[u8]]) -> [u8; SIGNATURE_LEN / 2] {
+        use hmac::Mac as _;
+        let mut mac = self.0.clone();
         for part in parts {
             mac.update(part);
         }
         mac.finalize().into_bytes().into()
+    }
+}
+
+/// HMAC-SHA512 keyed once: aws-lc-rs (copying its context allocates nothing on the Rust heap).
+#[cfg(feature = "aws-lc")]
+#[derive(Clone)]
+struct KeyedMac(aws_lc_rs::hmac::Key);
+
+#[cfg(feature = "aws-lc")]
+impl KeyedMac {
+    fn new(secret: &[u8]) -> Self {
+        Self(aws_lc_rs::hmac::Key::new(
+            aws_lc_rs::hmac::HMAC_SHA512,
+            secret,
+        ))
+    }
+
+    fn mac_parts(&self, parts: &[&[u8]]) -> [u8; SIGNATURE_LEN / 2] {
+        let mut context = aws_lc_rs::hmac::Context::with_key(&self.0);
+        for part in parts {
+            context.update(part);
+        }
+        let mut tag = [0u8; SIGNATURE_LEN / 2];
+        for (slot, byte) in tag.iter_mut().zip(context.sign().as_ref()) {
+            *slot = *byte;
+        }
+        tag
     }
 }
 
@@ -127,8 +174,9 @@ impl fmt::Debug for RequestSigner {
     }
 }
 
-/// Builds the HMAC state with a block-sized key (RFC 2104: keys longer than a block are hashed,
+/// Builds the RustCrypto HMAC state with a block-sized key (RFC 2104: keys longer than a block are hashed,
 /// shorter ones zero-padded), which is infallible unlike `Mac::new_from_slice`.
+#[cfg_attr(all(feature = "aws-lc", not(test)), allow(dead_code))]
 fn keyed_hmac(secret: &[u8]) -> HmacSha512 {
     let mut block = Zeroizing::new([0u8; BLOCK_LEN]);
     if secret.len() > BLOCK_LEN {
@@ -242,9 +290,15 @@ mod tests {
                 _ => panic!("{file:?}: exactly one of message_file / data_hex"),
             };
             let expected = unhex(&vector.hmac_sha512);
-            let full = tag(&key, &message);
-            let got = &full[..vector.truncate_bytes.unwrap_or(64)];
-            assert_eq!(got, expected.as_slice(), "{file:?}");
+            let len = vector.truncate_bytes.unwrap_or(64);
+            // RustCrypto, and whichever implementation the signer uses in this build.
+            assert_eq!(&tag(&key, &message)[..len], expected.as_slice(), "{file:?}");
+            let signer = super::KeyedMac::new(&key);
+            assert_eq!(
+                &signer.mac_parts(&[&message])[..len],
+                expected.as_slice(),
+                "{file:?}"
+            );
         }
     }
 
