@@ -3,11 +3,13 @@
 
 mod areas;
 mod auth;
+mod config;
 mod endpoints;
 mod faults;
 mod load;
 mod orders;
 mod refunds;
+mod robustness;
 mod shutdown;
 mod support;
 mod webhooks;
