@@ -25,12 +25,15 @@ async fn receive(
     match webhooks.handle(&headers, &body).await {
         Ok(verified) => {
             // Delivery is at-least-once: key your processing on dedup_key().
-            let key = verified.notification().dedup_key();
-            match verified.notification() {
-                Notification::Pay(pay) => {
-                    println!("{key}: order {:?} paid", pay.data.merchant_trade_no);
-                }
-                other => println!("{key}: {}", other.biz_type()),
+            let notification = verified.notification();
+            let key = notification.dedup_key();
+            match notification {
+                Notification::Pay(pay) => println!(
+                    "{key}: order {} {}",
+                    pay.data.merchant_trade_no.as_deref().unwrap_or("?"),
+                    notification.biz_status()
+                ),
+                other => println!("{key}: {} {}", other.biz_type(), other.biz_status()),
             }
             verified.reply().map(Body::from)
         }
