@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 /// One kind of misbehaviour.
 ///
-/// In JSON (the control API) a fault is an object with a `kind` in snake case plus its
-/// parameters, e.g. `{"kind":"latency","ms":250}` or `{"kind":"server_error","status":503}`.
+/// In JSON (the control API) a fault is an object with a `kind` plus its parameters:
+/// `{"kind":"latency","ms":250}`, `{"kind":"server_error","status":503}`,
+/// `{"kind":"drop_before_action"}`, `{"kind":"drop_after_action"}`,
+/// `{"kind":"truncated_body"}`, `{"kind":"malformed_body"}` or `{"kind":"html403"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]

@@ -383,7 +383,8 @@ async fn load_key(source: KeySource) -> Result<WebhookSigningKey, Error> {
                 WebhookSigningKey::generate(&mut rand_core::OsRng, bits).map_err(Error::Key)
             })
             .await
-            .map_err(|_| Error::Rng)?;
+            // The blocking task only fails if it panicked or the runtime is shutting down.
+            .map_err(|_| Error::Key(binancepay_sign::Error::PrivateKey))?;
             return generated;
         }
         KeySource::Pem(pem) => pem,
@@ -410,8 +411,8 @@ pub(crate) fn certificate_serial(pem: &str) -> String {
         .collect()
 }
 
-/// A sandbox that is serving. Dropping it stops the server without waiting; prefer
-/// [`RunningSandbox::shutdown`], which drains requests and webhooks.
+/// A sandbox that is serving. Dropping it stops the server and abandons undelivered webhooks
+/// without waiting; prefer [`RunningSandbox::shutdown`], which drains requests and webhooks.
 pub struct RunningSandbox {
     addr: SocketAddr,
     base_url: String,
@@ -539,6 +540,8 @@ impl RunningSandbox {
 impl Drop for RunningSandbox {
     fn drop(&mut self) {
         self.stop.send_replace(true);
+        // Delivery tasks hold the outbox; stopping them frees it and ends the retries.
+        self.shared.api.outbox().abort();
     }
 }
 

@@ -319,6 +319,13 @@ impl Outbox {
         }
     }
 
+    /// Stops every delivery at once (the sandbox was dropped without a shutdown).
+    pub(crate) fn abort(&self) {
+        let mut inner = self.lock();
+        inner.closed = true;
+        inner.tasks.abort_all();
+    }
+
     /// Stops waiting between retries, waits until `deadline` for running deliveries, and returns
     /// those still pending (their tasks are stopped).
     pub(crate) async fn drain(&self, deadline: tokio::time::Instant) -> Vec<WebhookDelivery> {

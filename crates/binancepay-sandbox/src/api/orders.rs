@@ -125,7 +125,10 @@ impl Order {
     }
 
     fn payment_info(&self, payment: &Payment) -> Result<PaymentInfo, ApiError> {
-        let price = NumberOrString::number("1").map_err(ApiError::internal)?;
+        // The customer paid in the order currency; its price is quoted in USDT, as in the docs.
+        let usd = super::wallet::price(&self.currency).unwrap_or(crate::money::SCALE);
+        let price = amount_of(usd, "price")?;
+        let price = NumberOrString::number(price.as_str()).map_err(ApiError::internal)?;
         Ok(PaymentInfo::new()
             .with_payer_id(id_of(payment.payer_id)?)
             .with_pay_method("funding")
