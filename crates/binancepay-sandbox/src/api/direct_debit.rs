@@ -13,7 +13,6 @@ use binancepay_types::enums::{
     ContractStatus, ContractTerminationWay, CycleType, DirectDebitPaymentStatus, ScenarioCode,
 };
 use binancepay_types::order::PayAndSignContract;
-use binancepay_types::webhook::DirectDebitContractNotificationData;
 use binancepay_types::{Amount, Id, ResultCode};
 
 use super::error::{ApiError, known};
@@ -110,6 +109,7 @@ struct Contract {
 }
 
 impl Contract {
+    /// The query-contract result, which the spec also documents as the DIRECT_DEBIT_CT `data`.
     fn result(&self) -> Result<ContractResult, ApiError> {
         let mut result = ContractResult::new()
             .with_biz_status(self.status.clone())
@@ -132,29 +132,6 @@ impl Contract {
                 .with_contract_termination_time(i64::try_from(*time).unwrap_or(i64::MAX));
         }
         Ok(result)
-    }
-
-    fn webhook_data(&self) -> Result<DirectDebitContractNotificationData, ApiError> {
-        let mut data = DirectDebitContractNotificationData::new()
-            .with_merchant_contract_code(self.terms.merchant_contract_code.clone())
-            .with_service_name(self.terms.service_name.clone())
-            .with_single_upper_limit(self.terms.single_upper_limit.clone())
-            .with_currency(self.currency.clone());
-        if let Some(id) = self.contract_id {
-            data = data.with_contract_id(id_of(id)?);
-        }
-        if let Some(user) = &self.open_user_id {
-            data = data.with_open_user_id(user.clone());
-        }
-        if let Some(account) = &self.terms.merchant_account_no {
-            data = data.with_merchant_account_no(account.clone());
-        }
-        if let Some((way, time)) = &self.termination {
-            data = data
-                .with_contract_termination_way(way.clone())
-                .with_contract_termination_time(i64::try_from(*time).unwrap_or(i64::MAX));
-        }
-        Ok(data)
     }
 }
 
@@ -411,7 +388,7 @@ pub(crate) fn terminate(
     contract.status = ContractStatus::ContractTerminated;
     contract.termination = Some((ContractTerminationWay::MerchantApi, ctx.now));
     let contract = contract.clone();
-    let data = contract.webhook_data()?;
+    let data = contract.result()?;
     ctx.notify(
         "DIRECT_DEBIT_CT",
         ContractStatus::ContractTerminated.as_str(),
@@ -458,7 +435,7 @@ pub(crate) fn sign(
         .direct_debit
         .by_contract_id
         .insert(contract_id, code.to_owned());
-    let data = contract.webhook_data()?;
+    let data = contract.result()?;
     ctx.notify(
         "DIRECT_DEBIT_CT",
         ContractStatus::ContractSigned.as_str(),
@@ -493,7 +470,7 @@ pub(crate) fn terminate_by_user(
     contract.status = ContractStatus::ContractTerminated;
     contract.termination = Some((ContractTerminationWay::User, ctx.now));
     let contract = contract.clone();
-    let data = contract.webhook_data()?;
+    let data = contract.result()?;
     let id = contract.contract_id.unwrap_or(contract.pre_contract_id);
     ctx.notify(
         "DIRECT_DEBIT_CT",
