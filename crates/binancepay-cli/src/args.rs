@@ -52,7 +52,7 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "NONCE")]
     pub(crate) nonce: String,
     /// BinancePay-Signature header (base64), as received.
-    #[arg(long, value_name = "B64", allow_hyphen_values = true)]
+    #[arg(long, value_name = "B64")]
     pub(crate) signature: String,
     /// The raw webhook body; `-` reads standard input.
     #[arg(long, value_name = "FILE")]

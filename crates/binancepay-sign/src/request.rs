@@ -18,6 +18,20 @@ type HmacSha512 = Hmac<Sha512>;
 /// SHA-512 block size: HMAC keys are hashed above it and zero-padded up to it.
 const BLOCK_LEN: usize = 128;
 
+/// Room for `timestamp\nnonce\n` on the stack: 14 digits + 32 + 2 for valid headers.
+const HEAD_LEN: usize = 64;
+
+/// Copies `parts` into `buf` back to back; `None` if they do not fit.
+fn join_into<'b>(buf: &'b mut [u8], parts: &[&[u8]]) -> Option<&'b [u8]> {
+    let mut len = 0usize;
+    for part in parts {
+        let end = len.checked_add(part.len())?;
+        buf.get_mut(len..end)?.copy_from_slice(part);
+        len = end;
+    }
+    buf.get(..len)
+}
+
 /// Signs (client side) and verifies (server side) `BinancePay-Signature` values.
 ///
 /// Holds the HMAC-SHA512 state already keyed with the secret and clones it for each signature,
@@ -62,14 +76,7 @@ impl RequestSigner {
     pub fn sign(&self, timestamp: &Timestamp, nonce: &Nonce, body: &[u8]) -> Signature {
         let mut digits = [0u8; 20];
         let timestamp = timestamp.to_digits(&mut digits);
-        Signature::from_tag(&self.mac_parts(&[
-            timestamp,
-            b"\n",
-            nonce.as_str().as_bytes(),
-            b"\n",
-            body,
-            b"\n",
-        ]))
+        self.sign_bytes(timestamp, nonce.as_str().as_bytes(), body)
     }
 
     /// Signs header values as given, without checking them.
@@ -79,14 +86,18 @@ impl RequestSigner {
     /// [`RequestSigner::sign`], whose typed arguments cannot be malformed.
     #[must_use]
     pub fn sign_raw(&self, timestamp: &str, nonce: &str, body: &[u8]) -> Signature {
-        Signature::from_tag(&self.mac_parts(&[
-            timestamp.as_bytes(),
-            b"\n",
-            nonce.as_bytes(),
-            b"\n",
-            body,
-            b"\n",
-        ]))
+        self.sign_bytes(timestamp.as_bytes(), nonce.as_bytes(), body)
+    }
+
+    fn sign_bytes(&self, timestamp: &[u8], nonce: &[u8], body: &[u8]) -> Signature {
+        // Joining the short header pieces on the stack saves three HMAC update calls, which is
+        // measurable next to a 300-byte body when each call crosses into aws-lc.
+        let mut buf = [0u8; HEAD_LEN];
+        let tag = match join_into(&mut buf, &[timestamp, b"\n", nonce, b"\n"]) {
+            Some(head) => self.mac_parts(&[head, body, b"\n"]),
+            None => self.mac_parts(&[timestamp, b"\n", nonce, b"\n", body, b"\n"]),
+        };
+        Signature::from_tag(&tag)
     }
 
     /// Checks a received `BinancePay-Signature` (server side).
@@ -346,6 +357,19 @@ mod tests {
             let payload = string_to_sign(&ts, &nonce, &body);
             let expected = crate::Signature::from_tag(&tag(secret.as_bytes(), &payload));
             prop_assert_eq!(signer.sign_raw(&ts, &nonce, &body), expected);
+        }
+
+        #[test]
+        fn join_into_matches_concat(parts in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..5)) {
+            let mut buf = [0u8; super::HEAD_LEN];
+            let slices: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+            let joined: Vec<u8> = parts.concat();
+            let result = super::join_into(&mut buf, &slices);
+            if joined.len() <= super::HEAD_LEN {
+                prop_assert_eq!(result, Some(joined.as_slice()));
+            } else {
+                prop_assert_eq!(result, None);
+            }
         }
 
         #[test]

@@ -32,10 +32,7 @@ impl Signature {
     pub(crate) fn from_tag(tag: &[u8; SIGNATURE_LEN / 2]) -> Self {
         let mut out = [0u8; SIGNATURE_LEN];
         for (pair, &byte) in out.chunks_exact_mut(2).zip(tag) {
-            if let [high, low] = pair {
-                *high = hex_digit(byte >> 4);
-                *low = hex_digit(byte & 0x0F);
-            }
+            pair.copy_from_slice(&hex_pair(byte));
         }
         Self(out)
     }
@@ -82,12 +79,16 @@ impl Signature {
     }
 }
 
-/// Maps 0..=15 to `0-9A-F` with arithmetic instead of a table lookup, so encoding an expected
-/// signature before comparison does not touch memory at secret-dependent addresses.
-const fn hex_digit(nibble: u8) -> u8 {
-    let n = nibble as i16;
-    // (9 - n) >> 8 is -1 exactly when n > 9; the 7 skips from '9' + 1 to 'A'.
-    (n + b'0' as i16 + (((9 - n) >> 8) & 7)) as u8
+/// Encodes one byte as two upper-case hex digits with arithmetic instead of a table lookup, so
+/// encoding an expected signature before comparison does not touch memory at secret-dependent
+/// addresses. Both nibbles are handled at once, one per byte lane of a `u16`.
+const fn hex_pair(byte: u8) -> [u8; 2] {
+    // Low lane: high nibble (printed first); high lane: low nibble. Each lane holds 0..=15.
+    let lanes = (byte >> 4) as u16 | (((byte & 0x0F) as u16) << 8);
+    // Bit 4 of (n + 6) is set exactly when n > 9; no lane overflows, so lanes stay independent.
+    let letters = ((lanes + 0x0606) >> 4) & 0x0101;
+    // '0' + n for digits; the extra 7 skips from '9' + 1 to 'A' for letters.
+    (lanes + 0x3030 + letters * 7).to_le_bytes()
 }
 
 impl ConstantTimeEq for Signature {
@@ -126,15 +127,17 @@ impl fmt::Debug for Signature {
 
 #[cfg(test)]
 mod tests {
-    use super::{SIGNATURE_LEN, Signature, hex_digit};
+    use super::{SIGNATURE_LEN, Signature, hex_pair};
     use crate::Error;
     use alloc::string::String;
     use proptest::prelude::*;
 
     #[test]
-    fn hex_digits() {
-        let all: [u8; 16] = core::array::from_fn(|n| hex_digit(n as u8));
-        assert_eq!(&all, b"0123456789ABCDEF");
+    fn hex_pairs_cover_every_byte() {
+        for byte in 0..=u8::MAX {
+            let expected = alloc::format!("{byte:02X}");
+            assert_eq!(&hex_pair(byte), expected.as_bytes());
+        }
     }
 
     #[test]

@@ -77,19 +77,30 @@ impl Timestamp {
     }
 
     /// Writes the decimal digits into `buf` and returns them, without allocating.
+    ///
+    /// Two digits per division: this runs on every signature, and a valid timestamp always has
+    /// 12 to 14 digits.
     pub(crate) fn to_digits(self, buf: &mut [u8; 20]) -> &[u8] {
         let mut value = self.0;
-        let mut len = 0;
-        for slot in buf.iter_mut().rev() {
-            // The cast keeps the remainder, which is below 10.
+        let mut start = buf.len();
+        while value >= 100 && start >= 2 {
+            // The casts keep remainders below 100 and 10.
+            let pair = (value % 100) as u8;
+            value /= 100;
+            start -= 2;
+            if let Some([tens, ones]) = buf.get_mut(start..start + 2) {
+                *tens = b'0' + pair / 10;
+                *ones = b'0' + pair % 10;
+            }
+        }
+        while let Some(slot) = start.checked_sub(1).and_then(|i| buf.get_mut(i)) {
             *slot = b'0' + (value % 10) as u8;
             value /= 10;
-            len += 1;
+            start -= 1;
             if value == 0 {
                 break;
             }
         }
-        let start = buf.len() - len;
         buf.get(start..).unwrap_or_default()
     }
 }
