@@ -41,7 +41,8 @@
 //!
 //! Retries re-sign the same body with [`RequestBuilder::resign`]; [`Error::is_retryable`]
 //! and [`Error::outcome`] say whether a retry can help and whether Binance may have acted.
-//! Incoming notifications go through [`webhook::WebhookVerifier`]; the [`server`] module
+//! Incoming notifications go through [`webhook::WebhookVerifier`], and
+//! [`webhook::DuplicateFilter`] drops redeliveries in bounded memory; the [`server`] module
 //! holds Binance's side of the scheme for the sandbox and for mocks.
 //!
 //! Features: `rsa` (default) verifies webhooks in pure Rust, `aws-lc` natively;
@@ -67,7 +68,9 @@ pub use request::now;
 pub use request::{DEFAULT_USER_AGENT, OPENAPI_PATH_PREFIX, PRODUCTION_BASE_URL, RequestBuilder};
 pub use response::{SNIPPET_MAX_BYTES, parse_response, parse_response_raw};
 #[cfg(any(feature = "rsa", feature = "aws-lc"))]
-pub use webhook::{CertificateStore, WebhookError, WebhookHeaders, WebhookVerifier};
+pub use webhook::{
+    CertificateStore, DuplicateFilter, WebhookError, WebhookHeaders, WebhookVerifier,
+};
 
 // The signing primitives a caller needs to use this crate.
 pub use binancepay_sign::{ApiKey, ApiSecret, Nonce, Timestamp};

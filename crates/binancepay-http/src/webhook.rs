@@ -13,6 +13,10 @@ use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use crate::error::truncate_chars;
 use crate::headers::{HeaderProblem, SigningHeader, SigningValues};
 
+mod duplicates;
+
+pub use duplicates::DuplicateFilter;
+
 /// Default freshness window: 5 minutes either side of `now`.
 ///
 /// Binance retries a failed delivery up to 6 times and does not document whether a retry
