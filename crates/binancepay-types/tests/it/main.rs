@@ -8,7 +8,7 @@ mod never_panics;
 mod reference;
 mod result_codes;
 mod round_trip;
+mod samples;
 mod scalars;
 mod validation;
 mod webhooks;
-mod samples;
