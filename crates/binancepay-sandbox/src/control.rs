@@ -46,6 +46,7 @@ pub(crate) fn handle(
                 }),
             )
         }
+        (["requests"], true, _) => json(StatusCode::OK, &shared.requests.counts()),
         (["state"], true, _) => {
             let now = api.clock().now_ms();
             let counts = api.with_state(|state, _| state.counts(now));

@@ -154,6 +154,7 @@
 //! | `POST /sandbox/share-account/{requestId}/share` | body `{"userBinanceId", "userName"}` (optional): the user shares |
 //! | `GET /sandbox/webhooks` | every delivery with status, attempts, last error and body, plus counts |
 //! | `GET /sandbox/state` | counts of orders (by status), refunds, payouts and every other object |
+//! | `GET /sandbox/requests` | requests received per Binance path, faulted ones included |
 //! | `GET /sandbox/balances`, `POST /sandbox/balances` | read balances; set one: `{"wallet", "asset", "amount"}` |
 //! | `GET /sandbox/clock`, `POST /sandbox/clock/advance` | read the clock; move it: `{"millis": n}` |
 //! | `GET`, `PUT` or `POST`, `DELETE /sandbox/faults` | read, replace ([`FaultPlan`] JSON) or clear fault injection |
@@ -184,6 +185,7 @@ mod credentials;
 mod error;
 mod faults;
 mod money;
+mod requests;
 mod sandbox;
 mod server;
 mod state;
@@ -192,6 +194,7 @@ mod webhooks;
 pub use clock::Clock;
 pub use error::Error;
 pub use faults::{Fault, FaultPlan, FaultRule};
+pub use requests::RequestCounts;
 pub use sandbox::{
     DEFAULT_KEY_BITS, DEFAULT_MAX_RETRIES, DEFAULT_TIME_WINDOW, RunningSandbox, Sandbox,
     SandboxBuilder, ShutdownReport,

@@ -22,6 +22,7 @@ use crate::clock::Clock;
 use crate::credentials::{GENERATED_LEN, SecretText, generate_token};
 use crate::faults::{FaultPlan, FaultState};
 use crate::money::to_units;
+use crate::requests::RequestCounts;
 use crate::server::{Shared, serve};
 use crate::state::{Config, State, StateCounts};
 use crate::webhooks::{DeliveryStatus, Outbox, RetryPolicy, WebhookDelivery};
@@ -502,6 +503,20 @@ impl RunningSandbox {
     pub fn state_counts(&self) -> StateCounts {
         let now = self.clock().now_ms();
         self.shared.api.with_state(|state, _| state.counts(now))
+    }
+
+    /// How many requests reached each Binance path (faulted ones included), e.g. how often a
+    /// client fetched `/binancepay/openapi/certificates`.
+    #[must_use]
+    pub fn request_counts(&self) -> RequestCounts {
+        self.shared.requests.counts()
+    }
+
+    /// The `BinancePay-Signature` values of the latest requests (at most 1024, oldest first),
+    /// so a test can check that no signature its client sent turns up in its logs.
+    #[must_use]
+    pub fn recent_signatures(&self) -> Vec<String> {
+        self.shared.requests.signatures()
     }
 
     /// Replaces the fault plan (restarting its random sequence from the plan's seed).

@@ -23,6 +23,7 @@ use crate::api::{Api, cloudfront_403};
 use crate::body::SandboxBody;
 use crate::control;
 use crate::faults::{Fault, FaultState};
+use crate::requests::RequestLog;
 
 /// Largest accepted request body; larger ones answer `400104` (the limit is not documented).
 pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -30,11 +31,12 @@ pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// How long a client may take to send its request headers.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Everything a connection needs: the API and the fault plan.
+/// Everything a connection needs: the API, the fault plan and the request log.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) api: Api,
     faults: Mutex<FaultState>,
+    pub(crate) requests: RequestLog,
 }
 
 impl Shared {
@@ -42,6 +44,7 @@ impl Shared {
         Self {
             api,
             faults: Mutex::new(faults),
+            requests: RequestLog::default(),
         }
     }
 
@@ -116,6 +119,11 @@ async fn respond(
         return Ok(finish(control::handle(shared, &method, &path, &body)));
     }
 
+    let signature = request
+        .headers()
+        .get(binancepay_http::BINANCEPAY_SIGNATURE)
+        .map(HeaderValue::as_bytes);
+    shared.requests.record(&path, signature);
     let decision = shared.lock_faults().decide(&path);
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;
