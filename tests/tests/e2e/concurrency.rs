@@ -2,6 +2,7 @@
 //! sandbox ends up with exactly the orders the clients were told about.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use binancepay_integration_tests::{
     BoxError, TestResult, amount, bounded, client_for, order, sandbox,
@@ -15,7 +16,12 @@ const ORDERS_PER_TASK: usize = 50;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_clients_lose_and_duplicate_nothing() -> TestResult {
     bounded("concurrency", async {
-        let sandbox = sandbox()?.start().await?;
+        // 16 clients on a loaded machine can queue a request past the documented 1 s window;
+        // the window is not what this test is about.
+        let sandbox = sandbox()?
+            .time_window(Duration::from_secs(30))
+            .start()
+            .await?;
         let mut tasks = JoinSet::new();
         for task in 0..TASKS {
             let client = client_for(&sandbox).build()?;
