@@ -1,15 +1,37 @@
 //! Command-line grammar. The argument names are a contract other tools call.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use binancepay_types::{Amount, Id};
+use clap::{ArgGroup, Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
-/// Sign Binance Pay requests and verify Binance Pay webhooks.
+use crate::values::{Receiver, parse_amount, parse_id, parse_receiver};
+
+/// The Binance Pay merchant API from the shell: a local sandbox, signed calls, a guided demo,
+/// request signatures and webhook verification.
+///
+/// Credentials come from BINANCEPAY_API_KEY and BINANCEPAY_API_SECRET (never from argv), the
+/// host from BINANCEPAY_BASE_URL or --base-url (default https://bpay.binanceapi.com).
+/// Exit codes: 0 success, 1 the API (or a webhook check) said no, 2 a usage error,
+/// 3 the service could not be reached.
 #[derive(Debug, Parser)]
 #[command(name = "binancepay", version)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// Parses the process arguments. A command without its subcommand is reported as an error in
+/// one line rather than with the whole help text.
+pub(crate) fn parse() -> Result<Cli, clap::Error> {
+    fn one_line_errors(command: clap::Command) -> clap::Command {
+        command
+            .arg_required_else_help(false)
+            .mut_subcommands(one_line_errors)
+    }
+    let matches = one_line_errors(Cli::command()).try_get_matches()?;
+    Cli::from_arg_matches(&matches)
 }
 
 #[derive(Debug, Subcommand)]
@@ -19,6 +41,33 @@ pub(crate) enum Command {
     /// Webhook tools.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Run a local Binance Pay imitation until Ctrl-C or SIGTERM.
+    ///
+    /// Without BINANCEPAY_API_KEY and BINANCEPAY_API_SECRET a key and a secret are generated
+    /// and printed first, as `BINANCEPAY_API_KEY=…` and `BINANCEPAY_API_SECRET=…` lines a shell
+    /// can eval; then `listening on http://ADDR` once connections are accepted.
+    Sandbox(SandboxArgs),
+    /// Send a signed POST with a body file and print the answer's JSON envelope as received.
+    ///
+    /// The endpoint's retry policy applies (queries are retried, creations only as their
+    /// idempotency key allows, an unknown path is sent once).
+    Request(RequestArgs),
+    /// Orders: create (v3), query, close.
+    #[command(subcommand)]
+    Order(OrderCommand),
+    /// Refunds: refund (part of) a paid order, query a refund.
+    #[command(subcommand)]
+    Refund(RefundCommand),
+    /// Payouts: send a batch, query it.
+    #[command(subcommand)]
+    Payout(PayoutCommand),
+    /// Wallet balances (v2).
+    Balance(BalanceArgs),
+    /// The public keys that sign webhooks.
+    Certificates(CertificatesArgs),
+    /// Walk a whole checkout against an in-process sandbox: order, payment, webhook, query,
+    /// refund, webhook. Needs no setup and never leaves 127.0.0.1.
+    Demo,
 }
 
 #[derive(Debug, Args)]
@@ -63,4 +112,211 @@ pub(crate) struct VerifyArgs {
     /// The clock for --max-age-secs, in epoch milliseconds (default: the system clock).
     #[arg(long, value_name = "MS", requires = "max_age_secs")]
     pub(crate) now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SandboxArgs {
+    /// Address to listen on; port 0 picks a free one (the line `listening on` tells which).
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) listen: SocketAddr,
+    /// Where webhooks go when a request names no webhookUrl (default: only recorded).
+    #[arg(long, value_name = "URL")]
+    pub(crate) webhook_url: Option<String>,
+    /// How far BinancePay-Timestamp may be from this host's clock (default 1000, as Binance).
+    #[arg(long, value_name = "MS")]
+    pub(crate) window_ms: Option<u64>,
+    /// RSA private key (PEM) that signs webhooks, instead of generating one at start.
+    #[arg(long, value_name = "PEM", conflicts_with = "key_bits")]
+    pub(crate) key_file: Option<PathBuf>,
+    /// Size of the generated webhook key (1024 to 4096; default 2048).
+    #[arg(long, value_name = "BITS")]
+    pub(crate) key_bits: Option<usize>,
+    /// Leave refunds pending until `POST /sandbox/refunds/{id}/complete` or `/reject`.
+    #[arg(long)]
+    pub(crate) manual_refunds: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RequestArgs {
+    /// Endpoint path, e.g. /binancepay/openapi/v2/order/query.
+    #[arg(value_name = "PATH")]
+    pub(crate) path: String,
+    /// The JSON object to send, byte for byte; `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) body_file: PathBuf,
+    /// Base URL (default: BINANCEPAY_BASE_URL, else https://bpay.binanceapi.com).
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+}
+
+/// Where a typed call goes.
+#[derive(Debug, Args)]
+pub(crate) struct ApiArgs {
+    /// Base URL (default: BINANCEPAY_BASE_URL, else https://bpay.binanceapi.com).
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum OrderCommand {
+    /// Create an order (v3) priced in a crypto currency; prints prepayId and checkout links.
+    Create(OrderCreateArgs),
+    /// Query an order by prepayId or merchantTradeNo.
+    Query(OrderRefArgs),
+    /// Ask to close an unpaid order (the result arrives as a PAY_CLOSED webhook).
+    Close(OrderRefArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OrderCreateArgs {
+    /// merchantTradeNo: your order number, at most 32 letters or digits, unique.
+    #[arg(long, value_name = "NO")]
+    pub(crate) trade_no: String,
+    /// orderAmount, an exact decimal (at most 8 decimal places), e.g. 25.17.
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_amount)]
+    pub(crate) amount: Amount,
+    /// Crypto currency the buyer pays in, upper case, e.g. USDT.
+    #[arg(long, value_name = "CODE")]
+    pub(crate) currency: String,
+    /// What the order is for, shown to the buyer.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) description: String,
+    /// Name of the one goods item (default: the description).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) goods_name: Option<String>,
+    /// Where Binance sends this order's webhooks (default: the merchant portal's URL).
+    #[arg(long, value_name = "URL")]
+    pub(crate) webhook_url: Option<String>,
+    /// env.terminalType: where the buyer pays.
+    #[arg(
+        long,
+        value_name = "TYPE",
+        default_value = "WEB",
+        value_parser = ["APP", "WEB", "WAP", "MINI_PROGRAM", "OTHERS"]
+    )]
+    pub(crate) terminal_type: String,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+/// One order, by Binance's id or by the merchant's number.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("order").required(true).args(["prepay_id", "trade_no"])))]
+pub(crate) struct OrderRefArgs {
+    /// prepayId: Binance's order id.
+    #[arg(long, value_name = "ID", value_parser = parse_id)]
+    pub(crate) prepay_id: Option<Id>,
+    /// merchantTradeNo: your order number.
+    #[arg(long, value_name = "NO")]
+    pub(crate) trade_no: Option<String>,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RefundCommand {
+    /// Refund (part of) a paid order; repeating a request id answers the first result.
+    Create(RefundCreateArgs),
+    /// Query a refund by its request id.
+    Query(RefundQueryArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RefundCreateArgs {
+    /// refundRequestId: your id for this refund (at most 64 characters); reuse it to retry.
+    #[arg(long, value_name = "ID")]
+    pub(crate) request_id: String,
+    /// prepayId of the paid order.
+    #[arg(long, value_name = "ID", value_parser = parse_id)]
+    pub(crate) prepay_id: Id,
+    /// refundAmount, an exact decimal no larger than what is left of the order.
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_amount)]
+    pub(crate) amount: Amount,
+    /// refundReason, at most 256 characters.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) reason: Option<String>,
+    /// Where Binance sends the PAY_REFUND webhook (default: the merchant portal's URL).
+    #[arg(long, value_name = "URL")]
+    pub(crate) webhook_url: Option<String>,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RefundQueryArgs {
+    /// refundRequestId given when the refund was created.
+    #[arg(long, value_name = "ID")]
+    pub(crate) request_id: String,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PayoutCommand {
+    /// Send a batch payout; totalAmount and totalNumber are computed from the receivers.
+    Create(PayoutCreateArgs),
+    /// Query a payout batch by its request id.
+    Query(PayoutQueryArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PayoutCreateArgs {
+    /// requestId: your id for the batch, at most 32 letters or digits; reuse it to retry.
+    #[arg(long, value_name = "ID")]
+    pub(crate) request_id: String,
+    /// batchName, at most 32 characters.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) batch_name: String,
+    /// Currency of every transfer, upper case, e.g. USDT.
+    #[arg(long, value_name = "CODE")]
+    pub(crate) currency: String,
+    /// One transfer, TYPE:VALUE:AMOUNT with TYPE one of PAY_ID, BINANCE_ID, EMAIL; repeat the
+    /// flag for each receiver (e.g. --receiver EMAIL:ann@example.com:10.50).
+    #[arg(long = "receiver", value_name = "TYPE:VALUE:AMOUNT", value_parser = parse_receiver, required = true)]
+    pub(crate) receivers: Vec<Receiver>,
+    /// transferMethod: the wallet that pays.
+    #[arg(
+        long,
+        value_name = "WALLET",
+        default_value = "FUNDING_WALLET",
+        value_parser = ["FUNDING_WALLET", "SPOT_WALLET"]
+    )]
+    pub(crate) transfer_method: String,
+    /// Where Binance sends the PAYOUT webhooks (default: the merchant portal's URL).
+    #[arg(long, value_name = "URL")]
+    pub(crate) webhook_url: Option<String>,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PayoutQueryArgs {
+    /// requestId given when the batch was created.
+    #[arg(long, value_name = "ID")]
+    pub(crate) request_id: String,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BalanceArgs {
+    /// The wallet to read.
+    #[arg(
+        long,
+        value_name = "WALLET",
+        default_value = "FUNDING_WALLET",
+        value_parser = ["FUNDING_WALLET", "SPOT_WALLET"]
+    )]
+    pub(crate) wallet: String,
+    /// Only this asset, e.g. USDT (default: every asset).
+    #[arg(long, value_name = "CODE")]
+    pub(crate) currency: Option<String>,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CertificatesArgs {
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
 }
