@@ -12,7 +12,7 @@ use crate::values::{Receiver, parse_amount, parse_id, parse_receiver};
 /// request signatures and webhook verification.
 ///
 /// Credentials come from BINANCEPAY_API_KEY and BINANCEPAY_API_SECRET (never from argv), the
-/// host from BINANCEPAY_BASE_URL or --base-url (default https://bpay.binanceapi.com).
+/// host from BINANCEPAY_BASE_URL or --base-url (default `https://bpay.binanceapi.com`).
 /// Exit codes: 0 success, 1 the API (or a webhook check) said no, 2 a usage error,
 /// 3 the service could not be reached.
 #[derive(Debug, Parser)]
@@ -144,7 +144,7 @@ pub(crate) struct RequestArgs {
     /// The JSON object to send, byte for byte; `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) body_file: PathBuf,
-    /// Base URL (default: BINANCEPAY_BASE_URL, else https://bpay.binanceapi.com).
+    /// Base URL (default: BINANCEPAY_BASE_URL, else `https://bpay.binanceapi.com`).
     #[arg(long, value_name = "URL")]
     pub(crate) base_url: Option<String>,
 }
@@ -152,7 +152,7 @@ pub(crate) struct RequestArgs {
 /// Where a typed call goes.
 #[derive(Debug, Args)]
 pub(crate) struct ApiArgs {
-    /// Base URL (default: BINANCEPAY_BASE_URL, else https://bpay.binanceapi.com).
+    /// Base URL (default: BINANCEPAY_BASE_URL, else `https://bpay.binanceapi.com`).
     #[arg(long, value_name = "URL")]
     pub(crate) base_url: Option<String>,
 }
@@ -173,7 +173,8 @@ pub(crate) struct OrderCreateArgs {
     #[arg(long, value_name = "NO")]
     pub(crate) trade_no: String,
     /// orderAmount, an exact decimal (at most 8 decimal places), e.g. 25.17.
-    #[arg(long, value_name = "AMOUNT", value_parser = parse_amount)]
+    // A negative amount reaches the parser, which says why it is refused.
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_amount, allow_negative_numbers = true)]
     pub(crate) amount: Amount,
     /// Crypto currency the buyer pays in, upper case, e.g. USDT.
     #[arg(long, value_name = "CODE")]
@@ -230,7 +231,8 @@ pub(crate) struct RefundCreateArgs {
     #[arg(long, value_name = "ID", value_parser = parse_id)]
     pub(crate) prepay_id: Id,
     /// refundAmount, an exact decimal no larger than what is left of the order.
-    #[arg(long, value_name = "AMOUNT", value_parser = parse_amount)]
+    // A negative amount reaches the parser, which says why it is refused.
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_amount, allow_negative_numbers = true)]
     pub(crate) amount: Amount,
     /// refundReason, at most 256 characters.
     #[arg(long, value_name = "TEXT")]
