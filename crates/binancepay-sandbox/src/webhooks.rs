@@ -121,7 +121,7 @@ struct OutboxInner {
 #[derive(Debug)]
 pub(crate) struct Outbox {
     inner: Mutex<OutboxInner>,
-    key: WebhookSigningKey,
+    key: Arc<WebhookSigningKey>,
     serial: String,
     default_url: Option<String>,
     client: reqwest::Client,
@@ -139,7 +139,7 @@ impl Outbox {
     ) -> Self {
         Self {
             inner: Mutex::new(OutboxInner::default()),
-            key,
+            key: Arc::new(key),
             serial,
             default_url,
             client,
@@ -265,14 +265,17 @@ impl Outbox {
         let timestamp =
             Timestamp::from_millis(Clock::system_now_ms()).map_err(|e| e.to_string())?;
         let nonce = Nonce::from_os_rng().map_err(|e| e.to_string())?;
-        let request = webhook_request(
-            url,
-            &self.key,
-            &self.serial,
-            body.to_vec(),
-            timestamp,
-            &nonce,
-        )
+        // RSA signing is CPU-heavy (milliseconds per signature, far more in debug builds): keep it
+        // off the async workers so request handling does not stall behind a burst of webhooks.
+        let key = Arc::clone(&self.key);
+        let serial = self.serial.clone();
+        let url = url.to_owned();
+        let body = body.to_vec();
+        let request = tokio::task::spawn_blocking(move || {
+            webhook_request(&url, &key, &serial, body, timestamp, &nonce)
+        })
+        .await
+        .map_err(|e| format!("signing task failed: {e}"))?
         .map_err(|e| e.to_string())?;
         let request = reqwest::Request::try_from(request).map_err(|e| e.to_string())?;
         let send = async {
