@@ -36,11 +36,23 @@ fn builder() -> &'static RequestBuilder {
     })
 }
 
-/// The first value of `header` among the raw header lines, as text.
-fn first_value<'a>(raw: &framing::RawRequest<'a>, header: SigningHeader) -> Option<&'a str> {
+/// The header lines that are valid HTTP, in order: exactly what the request carries.
+fn valid_headers<'a>(raw: &framing::RawRequest<'a>) -> Vec<(HeaderName, &'a [u8])> {
     raw.headers
         .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(header.as_str().as_bytes()))
+        .filter_map(|&(name, value)| {
+            let name = HeaderName::from_bytes(name).ok()?;
+            HeaderValue::from_bytes(value).ok()?;
+            Some((name, value))
+        })
+        .collect()
+}
+
+/// The first value of `header` the request carries, as text.
+fn first_value<'a>(headers: &[(HeaderName, &'a [u8])], header: SigningHeader) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(name, _)| *name == header.header_name())
         .and_then(|(_, value)| std::str::from_utf8(value).ok())
 }
 
@@ -117,14 +129,15 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let raw = framing::request(rest);
+    let headers = valid_headers(&raw);
     let sign = flags & 1 != 0;
     let follow = flags & 2 != 0;
     let skew_ms = i64::from((flags >> 2) & 7) * 200 - 700;
 
     let signature = match (
         sign,
-        first_value(&raw, SigningHeader::Timestamp),
-        first_value(&raw, SigningHeader::Nonce),
+        first_value(&headers, SigningHeader::Timestamp),
+        first_value(&headers, SigningHeader::Nonce),
     ) {
         (true, Some(ts), Some(nonce)) => Some(fixtures::merchant().1.sign_raw(ts, nonce, raw.body)),
         _ => None,
@@ -141,22 +154,20 @@ fuzz_target!(|data: &[u8]| {
     let mut request = Request::new(raw.body);
     *request.method_mut() = method.clone();
     *request.uri_mut() = path;
-    for (name, value) in &raw.headers {
-        let (Ok(name), Ok(mut value)) =
-            (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
-        else {
-            continue;
+    for (name, value) in &headers {
+        let value = match &signature {
+            Some(signature) if *name == SigningHeader::Signature.header_name() => {
+                HeaderValue::from_str(signature.as_str())
+            }
+            _ => HeaderValue::from_bytes(value),
         };
-        if let (Some(signature), true) =
-            (&signature, name == SigningHeader::Signature.header_name())
-        {
-            value = HeaderValue::from_str(signature.as_str()).expect("hex is a header value");
-        }
-        request.headers_mut().append(name, value);
+        request
+            .headers_mut()
+            .append(name.clone(), value.expect("checked by valid_headers"));
     }
 
     let header_ts =
-        first_value(&raw, SigningHeader::Timestamp).and_then(|t| Timestamp::parse(t).ok());
+        first_value(&headers, SigningHeader::Timestamp).and_then(|t| Timestamp::parse(t).ok());
     let now = match (follow, header_ts) {
         (true, Some(t)) => t
             .as_millis()
@@ -165,6 +176,13 @@ fuzz_target!(|data: &[u8]| {
             .unwrap_or(t),
         _ => Timestamp::from_millis(FIXED_NOW).expect("fixed time"),
     };
+
+    // Known and reported (fuzz/README.md, finding 1): `authenticate` verifies the signature over
+    // the re-rendered timestamp, not the header text, so a timestamp with leading zeros signed
+    // as sent is refused, and one signed over other digits than sent is accepted. Those inputs
+    // skip the two signature-coverage checks so the run can go on.
+    let non_canonical_ts = first_value(&headers, SigningHeader::Timestamp)
+        .is_some_and(|t| Timestamp::parse(t).is_ok_and(|p| p.to_string() != t));
 
     match authenticate(&request, fixtures::merchant(), now, WINDOW_MS) {
         Ok(auth) => {
@@ -183,13 +201,27 @@ fuzz_target!(|data: &[u8]| {
                     .verify(&auth.timestamp, &auth.nonce, auth.body, sent),
                 Ok(())
             );
+            // The signature covers the header text exactly as it arrived.
+            if !non_canonical_ts {
+                let header = |h| first_value(&headers, h).expect("an accepted header is text");
+                let expected = fixtures::merchant().1.sign_raw(
+                    header(SigningHeader::Timestamp),
+                    header(SigningHeader::Nonce),
+                    auth.body,
+                );
+                assert_eq!(
+                    expected.as_str(),
+                    sent,
+                    "accepted a signature over other text"
+                );
+            }
             let object = serde_json::from_slice::<&RawValue>(auth.body)
                 .is_ok_and(|v| v.get().starts_with('{'));
             assert!(object, "accepted a body that is not one JSON object");
         }
         Err(error) => {
             check_refusal(&error);
-            if signature.is_some() {
+            if signature.is_some() && !non_canonical_ts {
                 assert_ne!(error, AuthError::InvalidSignature, "own signature refused");
             }
             if error == AuthError::InvalidBody {
