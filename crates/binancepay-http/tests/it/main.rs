@@ -1,6 +1,7 @@
 //! Integration tests of binancepay-http: canned responses, the V3 webhook vector, request →
 //! authenticate round trips, and property tests of the parsers.
 
+mod fuzz_regressions;
 mod request;
 mod response;
 mod server;
