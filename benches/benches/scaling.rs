@@ -23,7 +23,7 @@ const SIZES: [(&str, usize); 3] = [("300B", 300), ("10KB", 10 * 1024), ("1MB", 1
 const TIMESTAMP_MS: u64 = 1_611_232_922_428;
 const NONCE: &str = "5RhaTrZPhknNv0kDSA2UQ67cPMVNS4sA";
 
-/// A valid create-order whose JSON is `len` bytes or a little over (items of about 100 B).
+/// A valid create-order whose JSON is close to `len` bytes (items of about 100 B).
 fn order_of_size(len: usize) -> CreateOrderV3Request {
     let goods = |i: usize| {
         Goods::new(
@@ -41,11 +41,14 @@ fn order_of_size(len: usize) -> CreateOrderV3Request {
     )
     .with_currency("USDT")
     .with_order_amount(Amount::new("25.17").expect("amount"));
-    let mut i = 1;
-    while serde_json::to_vec(&order).expect("JSON").len() < len.saturating_sub(120) {
-        order.goods_details.push(goods(i));
-        i += 1;
-    }
+    // Items all serialise to about the same size: measure one, then add as many as fit.
+    let json_len = |order: &CreateOrderV3Request| serde_json::to_vec(order).expect("JSON").len();
+    let one = json_len(&order);
+    order.goods_details.push(goods(1));
+    let per_item = json_len(&order).saturating_sub(one).max(1);
+    let extra = len.saturating_sub(one + 100) / per_item;
+    order.goods_details.truncate(1);
+    order.goods_details.extend((1..=extra).map(goods));
     // Pad the description to land close to `len`.
     let short = len.saturating_sub(serde_json::to_vec(&order).expect("JSON").len());
     order.description.push_str(&"x".repeat(short.min(200)));
