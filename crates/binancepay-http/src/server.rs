@@ -246,6 +246,11 @@ where
     let api_key = ApiKey::new(values.certificate_sn).map_err(|_| AuthError::BadApiKeyFormat)?;
     let signer = keys.signer(&api_key).ok_or(AuthError::UnknownApiKey)?;
     let timestamp = Timestamp::parse(values.timestamp).map_err(|_| AuthError::InvalidTimestamp)?;
+    // The signature covers the header text as sent, but verification signs the canonical digits:
+    // refuse any other spelling of the same number (leading zeros) instead of checking the wrong text.
+    if !is_canonical_decimal(values.timestamp, timestamp.as_millis()) {
+        return Err(AuthError::InvalidTimestamp);
+    }
     check_freshness(now, timestamp, window_ms).map_err(|e| AuthError::StaleTimestamp {
         skew_ms: match e {
             binancepay_sign::Error::TimestampOutsideWindow { skew_ms, .. } => skew_ms,
@@ -337,6 +342,23 @@ pub fn fail_response(code: &str, message: &str) -> Response<Vec<u8>> {
     let body = serde_json::to_vec(&envelope)
         .unwrap_or_else(|_| br#"{"status":"FAIL","code":"400000","errorMessage":null}"#.to_vec());
     json_response(status_for_code(code), body)
+}
+
+/// Whether `text` is exactly the plain decimal spelling of `value` (no sign, no leading zeros).
+fn is_canonical_decimal(text: &str, value: u64) -> bool {
+    let mut digits = [0u8; 20];
+    let mut rest = value;
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        // `rest % 10` is below 10, so the cast cannot truncate.
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    text.as_bytes() == &digits[start..]
 }
 
 #[cfg(feature = "signing")]
