@@ -513,6 +513,30 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_mix_text_parses_or_is_refused_without_panicking(text in "\\PC{0,40}") {
+            let _ = parse_mix(&text);
+        }
+
+        #[test]
+        fn a_schedule_holds_each_operation_as_often_as_its_weight(
+            create in 0usize..=100, query in 0usize..=100, trivial in 0usize..=100,
+        ) {
+            let text = format!("create:{create},query:{query},trivial:{trivial}");
+            match parse_mix(&text) {
+                Ok(schedule) => {
+                    let count = |op| schedule.iter().filter(|o| **o == op).count();
+                    prop_assert_eq!(count(Op::Create), create);
+                    prop_assert_eq!(count(Op::Query), query);
+                    prop_assert_eq!(count(Op::Trivial), trivial);
+                }
+                Err(_) => prop_assert_eq!(create + query + trivial, 0),
+            }
+        }
+    }
 
     #[test]
     fn mixes() {
