@@ -3,7 +3,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use subtle::{Choice, ConstantTimeEq, ConstantTimeLess};
+use subtle::{Choice, ConstantTimeEq};
 
 use crate::Error;
 
@@ -53,18 +53,20 @@ impl Signature {
                     expected: SIGNATURE_LEN,
                     actual: text.len(),
                 })?;
-        let mut not_hex = Choice::from(0);
-        let mut lower = Choice::from(0);
+        // The received value is public (it came over the wire): plain branches are fine here;
+        // only the comparison with the expected MAC must be constant time.
+        let mut not_hex = false;
+        let mut lower = false;
         for &byte in &bytes {
-            let is_digit = byte.wrapping_sub(b'0').ct_lt(&10);
-            let is_upper = byte.wrapping_sub(b'A').ct_lt(&6);
-            let is_lower = byte.wrapping_sub(b'a').ct_lt(&6);
+            let is_digit = byte.wrapping_sub(b'0') < 10;
+            let is_upper = byte.wrapping_sub(b'A') < 6;
+            let is_lower = byte.wrapping_sub(b'a') < 6;
             not_hex |= !(is_digit | is_upper | is_lower);
             lower |= is_lower;
         }
-        if bool::from(not_hex) {
+        if not_hex {
             Err(Error::SignatureNotHex)
-        } else if bool::from(lower) {
+        } else if lower {
             Err(Error::SignatureLowercase)
         } else {
             Ok(Self(bytes))
