@@ -170,18 +170,9 @@ async fn exchange(http: &reqwest::Client, request: &Request<Vec<u8>>, timeout: D
     Ending::Answer(answer)
 }
 
-/// Classifies a failed attempt as the client library does: a connect error never reached the
-/// server, even when it was a connect timeout.
+/// A failed attempt, classified as the client library does.
 fn failed(error: reqwest::Error) -> Ending {
-    let kind = if error.is_connect() {
-        TransportKind::Connect
-    } else if error.is_builder() {
-        TransportKind::Build
-    } else if error.is_timeout() {
-        TransportKind::Timeout
-    } else {
-        TransportKind::Io
-    };
+    let kind = TransportKind::classify(&error);
     Ending::Failed(error, kind)
 }
 

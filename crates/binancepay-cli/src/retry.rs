@@ -3,7 +3,7 @@
 
 use std::hash::{BuildHasher as _, Hasher as _};
 
-use binancepay_client::Outcome;
+use binancepay_client::{Outcome, RetryPolicy};
 use binancepay_types::{RetryClass, endpoint_by_path};
 use serde_json::{Map, Value};
 
@@ -22,28 +22,19 @@ pub(crate) fn plan(path: &str, body: &Map<String, Value>) -> Plan {
     let Some(endpoint) = endpoint_by_path(path) else {
         return Plan::Once;
     };
-    Plan::Class(match endpoint.retry {
-        RetryClass::Idempotent { key_field } => {
-            let key = body.get(key_field).and_then(Value::as_str);
-            if key.is_some_and(|k| !k.is_empty()) {
-                endpoint.retry
-            } else {
-                RetryClass::Unsafe
-            }
-        }
-        other => other,
-    })
+    let key = match endpoint.retry {
+        RetryClass::Idempotent { key_field } => body.get(key_field).and_then(Value::as_str),
+        _ => None,
+    };
+    Plan::Class(RetryPolicy::effective_class(endpoint.retry, key))
 }
 
-/// Whether an attempt that ended with `outcome` may be sent again: queries and keyed creations
-/// unless they succeeded; anything else only when the attempt certainly did nothing.
+/// Whether an attempt that ended with `outcome` may be sent again: never for an unknown
+/// endpoint, else as the client library decides for the class.
 pub(crate) fn permits(plan: Plan, outcome: Outcome) -> bool {
     match plan {
         Plan::Once => false,
-        Plan::Class(RetryClass::Query | RetryClass::Idempotent { .. }) => {
-            outcome != Outcome::Succeeded
-        }
-        Plan::Class(_) => matches!(outcome, Outcome::NotSent | Outcome::Rejected),
+        Plan::Class(class) => RetryPolicy::permits(class, outcome),
     }
 }
 

@@ -15,7 +15,7 @@ use crate::builder::ClientBuilder;
 use crate::clock::Clock;
 use crate::error::{Error, Outcome, TransportKind};
 use crate::retry::{self, RetryPolicy};
-use crate::transport::{self, Exchange};
+use crate::transport::{self, Exchange, Outgoing};
 use crate::webhook::{CertificateCache, WebhookHandler};
 
 /// The shared state behind every clone of a [`Client`].
@@ -190,7 +190,7 @@ impl Client {
                 operation: E::OPERATION,
                 source,
             })?;
-        let class = retry::effective_class(E::RETRY, request.idempotency_key());
+        let class = RetryPolicy::effective_class(E::RETRY, request.idempotency_key());
         self.call(E::OPERATION, class, built, |response| {
             parse_response::<E, _>(response)
         })
@@ -232,7 +232,7 @@ impl Client {
                     }
                     _ => None,
                 };
-                retry::effective_class(info.retry, key)
+                RetryPolicy::effective_class(info.retry, key)
             }
             None => RetryClass::Unsafe,
         };
@@ -301,13 +301,15 @@ impl Client {
         &self,
         operation: &'static str,
         class: RetryClass,
-        mut request: Request<Vec<u8>>,
+        request: Request<Vec<u8>>,
         parse: P,
     ) -> Result<T, Error>
     where
         P: Fn(&Response<Vec<u8>>) -> Result<T, binancepay_http::Error>,
     {
         let inner = &*self.inner;
+        // URL parsed and body bytes handed over once; attempts only change the headers.
+        let mut request = Outgoing::new(request);
         let started = Instant::now();
         let deadline = inner.deadline.map(|d| started + d);
         let mut attempt: u32 = 0;
@@ -318,7 +320,7 @@ impl Client {
                 // A retry is a new signature over the same bytes: Binance refuses stale
                 // timestamps, and a reused nonce looks like a replay.
                 let resigned = inner.clock.stamp().and_then(|(timestamp, nonce)| {
-                    inner.requests.resign(&mut request, timestamp, &nonce)
+                    request.resign(&inner.requests, timestamp, &nonce)
                 });
                 if let Err(source) = resigned {
                     // Attempts were made, so report them rather than "not sent".
@@ -386,7 +388,7 @@ impl Client {
 
             let wait = self.next_wait(attempt, retry_after);
             let retry = failure.is_retryable()
-                && retry::permits(class, outcome)
+                && RetryPolicy::permits(class, outcome)
                 && attempt < inner.retry.max_attempts()
                 && deadline.is_none_or(|d| Instant::now() + wait < d);
             if !retry {

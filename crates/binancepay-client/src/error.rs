@@ -95,7 +95,21 @@ impl TransportKind {
         }
     }
 
-    pub(crate) fn classify(error: &reqwest::Error) -> TransportKind {
+    /// How an attempt that reqwest failed ended, as this crate's calls classify it: for callers
+    /// that send signed requests with their own `reqwest::Client`.
+    ///
+    /// A connect error is [`Connect`](Self::Connect) even when it was a connect timeout (the
+    /// request never reached the server); then a refused build is [`Build`](Self::Build), any
+    /// other timeout [`Timeout`](Self::Timeout), and everything else [`Io`](Self::Io).
+    ///
+    /// ```
+    /// use binancepay_client::{Outcome, TransportKind};
+    ///
+    /// let refused = reqwest::Client::new().post("not a URL").build().unwrap_err();
+    /// assert_eq!(TransportKind::classify(&refused), TransportKind::Build);
+    /// assert_eq!(TransportKind::classify(&refused).outcome(), Outcome::NotSent);
+    /// ```
+    pub fn classify(error: &reqwest::Error) -> TransportKind {
         // A connect timeout is both: it never reached the server, so connect decides.
         if error.is_connect() {
             TransportKind::Connect

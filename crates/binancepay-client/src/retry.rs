@@ -103,27 +103,62 @@ impl RetryPolicy {
         let nanos = half + jitter;
         Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
     }
-}
 
-/// Whether an attempt that ended with `outcome` may be sent again for an endpoint of `class`.
-///
-/// Queries and idempotent creations (same key, same bytes) may; anything else only when the
-/// attempt certainly did nothing: it was not sent, or Binance refused it before acting.
-pub(crate) fn permits(class: RetryClass, outcome: Outcome) -> bool {
-    match class {
-        RetryClass::Query | RetryClass::Idempotent { .. } => outcome != Outcome::Succeeded,
-        _ => matches!(outcome, Outcome::NotSent | Outcome::Rejected),
-    }
-}
-
-/// The class a request really has: an idempotent endpoint whose key is missing cannot rely
-/// on it, so it is treated as unsafe.
-pub(crate) fn effective_class(class: RetryClass, idempotency_key: Option<&str>) -> RetryClass {
-    match class {
-        RetryClass::Idempotent { .. } if idempotency_key.is_none_or(str::is_empty) => {
-            RetryClass::Unsafe
+    /// Whether an attempt that ended with `outcome` may be sent again to an endpoint of
+    /// `class`: the rule every call of this crate follows, for callers that send signed
+    /// requests themselves.
+    ///
+    /// Queries and idempotent requests (same key, same bytes) may be resent unless they
+    /// succeeded; anything else only when the attempt certainly did nothing: it was not sent,
+    /// or Binance refused it before acting. Pass the class from
+    /// [`effective_class`](Self::effective_class). Whether the failure is worth another try at
+    /// all (a connection error, a timeout, HTTP 5xx/429, a retryable result code) and whether
+    /// attempts and time are left are separate questions.
+    ///
+    /// ```
+    /// use binancepay_client::{Outcome, RetryPolicy};
+    /// use binancepay_types::RetryClass;
+    ///
+    /// // A query may be resent after a timeout; an order close may not, as it may have acted.
+    /// assert!(RetryPolicy::permits(RetryClass::Query, Outcome::Unknown));
+    /// assert!(!RetryPolicy::permits(RetryClass::Unsafe, Outcome::Unknown));
+    /// // Nothing happened at Binance: any request may go again.
+    /// assert!(RetryPolicy::permits(RetryClass::Unsafe, Outcome::NotSent));
+    /// assert!(RetryPolicy::permits(RetryClass::Unsafe, Outcome::Rejected));
+    /// // Done is done.
+    /// assert!(!RetryPolicy::permits(RetryClass::Query, Outcome::Succeeded));
+    /// ```
+    pub fn permits(class: RetryClass, outcome: Outcome) -> bool {
+        match class {
+            RetryClass::Query | RetryClass::Idempotent { .. } => outcome != Outcome::Succeeded,
+            _ => matches!(outcome, Outcome::NotSent | Outcome::Rejected),
         }
-        other => other,
+    }
+
+    /// The retry class a request really has, given the value of its endpoint's idempotency key
+    /// field: an idempotent endpoint can rely on its key only when the request carries one
+    /// (`Some` non-empty text), and is treated as [`RetryClass::Unsafe`] otherwise. Other
+    /// classes are returned as they are.
+    ///
+    /// ```
+    /// use binancepay_client::RetryPolicy;
+    /// use binancepay_types::{RetryClass, endpoint_by_path};
+    ///
+    /// let refund = endpoint_by_path("/binancepay/openapi/order/refund").map(|e| e.retry);
+    /// let class = RetryClass::Idempotent { key_field: "refundRequestId" };
+    /// assert_eq!(refund, Some(class));
+    /// assert_eq!(RetryPolicy::effective_class(class, Some("r-1")), class);
+    /// assert_eq!(RetryPolicy::effective_class(class, Some("")), RetryClass::Unsafe);
+    /// assert_eq!(RetryPolicy::effective_class(class, None), RetryClass::Unsafe);
+    /// assert_eq!(RetryPolicy::effective_class(RetryClass::Query, None), RetryClass::Query);
+    /// ```
+    pub fn effective_class(class: RetryClass, idempotency_key: Option<&str>) -> RetryClass {
+        match class {
+            RetryClass::Idempotent { .. } if idempotency_key.is_none_or(str::is_empty) => {
+                RetryClass::Unsafe
+            }
+            other => other,
+        }
     }
 }
 
@@ -140,6 +175,14 @@ pub(crate) fn random_u64() -> u64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn permits(class: RetryClass, outcome: Outcome) -> bool {
+        RetryPolicy::permits(class, outcome)
+    }
+
+    fn effective_class(class: RetryClass, key: Option<&str>) -> RetryClass {
+        RetryPolicy::effective_class(class, key)
+    }
 
     const ALL_OUTCOMES: [Outcome; 4] = [
         Outcome::NotSent,
