@@ -70,9 +70,6 @@ impl Client {
 
     /// Builds a blocking client from `builder`.
     ///
-    /// Unless `builder` was given an [`http_client`](ClientBuilder::http_client), the client
-    /// has a connection pool of its own, driven by its private runtime.
-    ///
     /// ```
     /// let client = binancepay_client::blocking::Client::from_builder(
     ///     binancepay_client::blocking::Client::builder()
@@ -86,9 +83,7 @@ impl Client {
     /// # Errors
     /// As [`ClientBuilder::build`], plus [`ConfigError::Runtime`].
     pub fn from_builder(builder: ClientBuilder) -> Result<Client, Error> {
-        // Its connections live on the runtime below, which ends with this client: sharing them
-        // with clients on other runtimes could hand those a connection nobody drives.
-        let client = builder.own_pool().build()?;
+        let client = builder.build()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("binancepay-blocking")

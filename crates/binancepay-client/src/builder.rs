@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use binancepay_http::{ApiKey, ApiSecret, PRODUCTION_BASE_URL, RequestBuilder};
@@ -55,20 +55,6 @@ enum CredentialError {
 /// assert!(!format!("{client:?}").contains("my-secret"));
 /// # Ok::<(), binancepay_client::Error>(())
 /// ```
-///
-/// # Connection pool
-///
-/// Clients built without [`http_client`](Self::http_client) and with the same
-/// [`connect_timeout`](Self::connect_timeout) share one process-wide `reqwest::Client`, and so
-/// one connection pool: building many of them (one per merchant key, say) costs neither a pool
-/// nor a TLS set-up each, and they reuse each other's open connections. The pool is kept for
-/// the life of the process, its idle connections closed after 60 s.
-///
-/// A pooled connection is driven by the Tokio runtime that opened it. A program that runs
-/// several runtimes which are not all running all the time (e.g. a `current_thread` runtime per
-/// thread or per task) should give the clients of each runtime their own pool with
-/// [`http_client`](Self::http_client). The blocking client (feature `blocking`) always has a
-/// pool of its own, on its private runtime.
 #[derive(Clone)]
 pub struct ClientBuilder {
     credentials: Option<Result<(ApiKey, ApiSecret), CredentialError>>,
@@ -81,8 +67,6 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     clock_offset_ms: i64,
     http_client: Option<reqwest::Client>,
-    /// Build a connection pool for this client alone instead of sharing the default one.
-    own_pool: bool,
     certificate_refresh_interval: Duration,
     webhook_freshness_window: Option<Duration>,
     max_response_bytes: usize,
@@ -106,7 +90,6 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("clock_offset_ms", &self.clock_offset_ms)
             .field("custom_http_client", &self.http_client.is_some())
-            .field("own_pool", &self.own_pool)
             .field(
                 "certificate_refresh_interval",
                 &self.certificate_refresh_interval,
@@ -130,7 +113,6 @@ impl Default for ClientBuilder {
             user_agent: None,
             clock_offset_ms: 0,
             http_client: None,
-            own_pool: false,
             certificate_refresh_interval: DEFAULT_CERTIFICATE_REFRESH_INTERVAL,
             webhook_freshness_window: Some(Duration::from_millis(
                 binancepay_http::webhook::DEFAULT_FRESHNESS_WINDOW_MS,
@@ -237,8 +219,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Time to establish a connection (default 5 s). Clients with the same value share their
-    /// default connection pool (see [Connection pool](Self#connection-pool)).
+    /// Time to establish a connection (default 5 s).
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -290,8 +271,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses this `reqwest::Client` (its pool, proxy and TLS settings) instead of the shared
-    /// default one (see [Connection pool](Self#connection-pool)).
+    /// Uses this `reqwest::Client` (its pool, proxy and TLS settings) instead of building one.
     ///
     /// The connect timeout set here is then not applied, and the client's own redirect
     /// policy is used: build it with `redirect(reqwest::redirect::Policy::none())` so that a
@@ -299,14 +279,6 @@ impl ClientBuilder {
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
-        self
-    }
-
-    /// Gives the client a connection pool of its own rather than the shared default one (the
-    /// blocking client's connections live on its private runtime, which ends with it).
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    pub(crate) fn own_pool(mut self) -> Self {
-        self.own_pool = true;
         self
     }
 
@@ -376,8 +348,7 @@ impl ClientBuilder {
         }
         let http = match self.http_client {
             Some(client) => client,
-            None if self.own_pool => default_http_client(self.connect_timeout)?,
-            None => shared_http_client(self.connect_timeout)?,
+            None => default_http_client(self.connect_timeout)?,
         };
         let window_ms = self
             .webhook_freshness_window
@@ -393,35 +364,6 @@ impl ClientBuilder {
             certificates: CertificateCache::new(self.certificate_refresh_interval, window_ms),
         })
     }
-}
-
-/// How many distinct default HTTP clients are kept for sharing; clients asking for yet another
-/// connect timeout get a pool of their own, so odd settings cannot grow the cache without end.
-const SHARED_HTTP_CLIENTS: usize = 8;
-
-/// The default HTTP clients built so far, one per connect timeout (the only setting that goes
-/// into them besides the TLS backend, which is fixed at compile time). A `reqwest::Client` is
-/// an `Arc` inside: every `Client` handed a clone shares its connection pool.
-static DEFAULT_HTTP_CLIENTS: Mutex<Vec<(Duration, reqwest::Client)>> = Mutex::new(Vec::new());
-
-/// The process-wide default HTTP client for `connect_timeout`, built on first use.
-fn shared_http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
-    // The cache holds only finished clients, so a panic elsewhere cannot leave it half-written.
-    let mut cache = DEFAULT_HTTP_CLIENTS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    if let Some((_, client)) = cache
-        .iter()
-        .find(|(timeout, _)| *timeout == connect_timeout)
-    {
-        return Ok(client.clone());
-    }
-    // Built under the lock: clients built at the same time still end up with one pool.
-    let client = default_http_client(connect_timeout)?;
-    if cache.len() < SHARED_HTTP_CLIENTS {
-        cache.push((connect_timeout, client.clone()));
-    }
-    Ok(client)
 }
 
 /// reqwest with redirects off (a signed request must go where it was signed for), our own
@@ -469,7 +411,6 @@ fn check_scheme(base_url: &str, allow_insecure_http: bool) -> Result<(), ConfigE
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     proptest! {
         #[test]
@@ -499,104 +440,6 @@ mod tests {
             .and_then(ClientBuilder::build);
             prop_assert!(built.is_ok(), "{:?}", built.err());
         }
-    }
-
-    /// An HTTP/1.1 server on loopback answering every request with a SUCCESS envelope on a
-    /// kept-alive connection; returns its address and the count of connections it accepted.
-    async fn counting_server() -> (String, Arc<AtomicUsize>) {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&accepted);
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                counter.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(async move {
-                    let mut seen = Vec::new();
-                    let mut buffer = [0u8; 4096];
-                    loop {
-                        let Ok(read) = socket.read(&mut buffer).await else {
-                            return;
-                        };
-                        if read == 0 {
-                            return;
-                        }
-                        seen.extend_from_slice(&buffer[..read]);
-                        let text = String::from_utf8_lossy(&seen).into_owned();
-                        let Some(end) = text.find("\r\n\r\n") else {
-                            continue;
-                        };
-                        let length = text[..end]
-                            .lines()
-                            .find_map(|line| {
-                                let (name, value) = line.split_once(':')?;
-                                name.eq_ignore_ascii_case("content-length")
-                                    .then(|| value.trim().parse::<usize>().ok())?
-                            })
-                            .unwrap_or(0);
-                        if seen.len() < end + 4 + length {
-                            continue;
-                        }
-                        seen.drain(..end + 4 + length);
-                        let body = r#"{"status":"SUCCESS","code":"000000","data":{}}"#;
-                        let answer = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                            body.len()
-                        );
-                        if socket.write_all(answer.as_bytes()).await.is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-        });
-        (format!("http://{address}"), accepted)
-    }
-
-    #[tokio::test]
-    async fn default_clients_with_the_same_settings_share_one_pool() {
-        let (base_url, accepted) = counting_server().await;
-        // A connect timeout no other test uses, so the pool is this test's alone.
-        let builder = ClientBuilder::new()
-            .credentials("abc123", "secret")
-            .base_url(&base_url)
-            .connect_timeout(Duration::from_millis(4_321));
-        let body = serde_json::json!({"merchantTradeNo": "A1"});
-        let path = "/binancepay/openapi/v2/order/query";
-        for _ in 0..2 {
-            let client = builder.clone().build().expect("client");
-            client.execute_raw(path, &body).await.expect("answer");
-        }
-        // The second client found the first one's idle connection.
-        assert_eq!(accepted.load(Ordering::SeqCst), 1);
-
-        let own = builder.clone().own_pool().build().expect("client");
-        own.execute_raw(path, &body).await.expect("answer");
-        assert_eq!(accepted.load(Ordering::SeqCst), 2);
-
-        let other = builder
-            .connect_timeout(Duration::from_millis(4_322))
-            .build()
-            .expect("client");
-        other.execute_raw(path, &body).await.expect("answer");
-        assert_eq!(accepted.load(Ordering::SeqCst), 3);
-    }
-
-    #[test]
-    fn the_cache_keeps_one_client_per_connect_timeout() {
-        let timeout = Duration::from_millis(4_323);
-        for _ in 0..3 {
-            shared_http_client(timeout).expect("client");
-        }
-        let cache = DEFAULT_HTTP_CLIENTS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        assert_eq!(cache.iter().filter(|(t, _)| *t == timeout).count(), 1);
-        assert!(cache.len() <= SHARED_HTTP_CLIENTS);
     }
 
     #[test]
