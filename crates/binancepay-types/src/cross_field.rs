@@ -1,33 +1,39 @@
 //! Hand-written rules across fields, called by the generated `validate()` where the spec names them.
 
-use crate::amount::Amount;
 use crate::generated::direct_debit::CreateContractRequest;
 use crate::generated::enums::CycleType;
 use crate::generated::order::PayAndSignContract;
 use crate::generated::payout::CreatePayoutRequest;
-use crate::validate::{Rule, Violation, join_path};
+use crate::validate::{Path, Rule, Violation, scaled};
 
 /// `totalNumber` must equal the number of transfers and `totalAmount` their sum.
-pub(crate) fn payout_totals(request: &CreatePayoutRequest, parent: &str, out: &mut Vec<Violation>) {
+pub(crate) fn payout_totals(
+    request: &CreatePayoutRequest,
+    parent: &Path<'_>,
+    out: &mut Vec<Violation>,
+) {
     let count = request.transfer_detail_list.len();
     if usize::try_from(request.total_number).ok() != Some(count) {
         out.push(Violation::new(
-            join_path(parent, "totalNumber"),
+            parent.at("totalNumber"),
             Rule::Consistency {
                 rule: "must equal the number of transferDetailList items",
             },
             Some(&request.total_number.to_string()),
         ));
     }
-    // None when the sum overflows the Amount range: then it cannot equal totalAmount either.
-    let mut sum = Amount::new("0").ok();
-    for detail in &request.transfer_detail_list {
-        sum = sum.and_then(|s| s.checked_add(&detail.transfer_amount));
-    }
-    match sum {
-        Some(sum) if sum == request.total_amount => {}
+    // Compared as values scaled by 10^8, without building an Amount per partial sum. None when
+    // the sum overflows a u128: then it cannot equal totalAmount either (below 10^28).
+    let sum = request
+        .transfer_detail_list
+        .iter()
+        .try_fold(0_u128, |sum, detail| {
+            sum.checked_add(scaled(detail.transfer_amount.as_str())?)
+        });
+    match (sum, scaled(request.total_amount.as_str())) {
+        (Some(sum), Some(total)) if sum == total => {}
         _ => out.push(Violation::new(
-            join_path(parent, "totalAmount"),
+            parent.at("totalAmount"),
             Rule::Consistency {
                 rule: "must equal the sum of transferDetailList[].transferAmount",
             },
@@ -40,7 +46,7 @@ pub(crate) fn payout_totals(request: &CreatePayoutRequest, parent: &str, out: &m
 fn cycle(
     cycle_type: Option<&CycleType>,
     cycle_value: Option<i32>,
-    parent: &str,
+    parent: &Path<'_>,
     out: &mut Vec<Violation>,
 ) {
     let (rule, ok): (&'static str, fn(i32) -> bool) = match cycle_type {
@@ -52,7 +58,7 @@ fn cycle(
     };
     if let Some(value) = cycle_value.filter(|v| !ok(*v)) {
         out.push(Violation::new(
-            join_path(parent, "cycleValue"),
+            parent.at("cycleValue"),
             Rule::Consistency { rule },
             Some(&value.to_string()),
         ));
@@ -62,7 +68,7 @@ fn cycle(
 /// The cycle rule of a direct-debit contract.
 pub(crate) fn contract_cycle(
     request: &CreateContractRequest,
-    parent: &str,
+    parent: &Path<'_>,
     out: &mut Vec<Violation>,
 ) {
     cycle(
@@ -76,7 +82,7 @@ pub(crate) fn contract_cycle(
 /// The cycle rule of a contract signed with an order.
 pub(crate) fn pay_and_sign_cycle(
     contract: &PayAndSignContract,
-    parent: &str,
+    parent: &Path<'_>,
     out: &mut Vec<Violation>,
 ) {
     cycle(

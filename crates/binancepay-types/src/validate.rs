@@ -4,7 +4,7 @@
 //! violations at once as [`ValidationErrors`]. Each [`Violation`] names the wire path of the field
 //! (e.g. `goodsDetails[0].goodsName`) and the [`Rule`] it breaks.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use crate::amount::Amount;
 
@@ -254,40 +254,115 @@ fn truncate(text: &str) -> String {
     }
 }
 
-// Helpers called by the generated `collect_violations` methods.
+// Helpers called by the generated `collect_violations` methods. None of them allocates unless it
+// records a violation: the wire path is rendered only then.
 
-/// `parent.wire`, or `wire` at the top level.
-pub(crate) fn join_path(parent: &str, wire: &str) -> String {
-    match (parent.is_empty(), wire.is_empty()) {
-        (true, _) => wire.to_owned(),
-        (false, true) => parent.to_owned(),
-        (false, false) => format!("{parent}.{wire}"),
+/// Where a value sits in the request, kept as links to its parents and rendered (e.g.
+/// `goodsDetails[0].goodsName`) only when a violation is recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Path<'a> {
+    /// The request itself.
+    Root,
+    /// The field `wire` of the value at the parent path.
+    Field(&'a Path<'a>, &'static str),
+    /// Item `index` of the list field `wire` of the value at the parent path.
+    Item(&'a Path<'a>, &'static str, usize),
+}
+
+impl Path<'_> {
+    /// The rendered path of the field `wire` of this value, or of this value when `wire` is empty.
+    pub(crate) fn at(&self, wire: &str) -> String {
+        let mut out = String::new();
+        self.render(&mut out);
+        push_segment(&mut out, wire);
+        out
+    }
+
+    fn render(&self, out: &mut String) {
+        match *self {
+            Path::Root => {}
+            Path::Field(parent, wire) => {
+                parent.render(out);
+                push_segment(out, wire);
+            }
+            Path::Item(parent, wire, index) => {
+                parent.render(out);
+                push_segment(out, wire);
+                // Writing to a String cannot fail.
+                let _ = write!(out, "[{index}]");
+            }
+        }
     }
 }
 
-/// Alias used by generated code for nested objects.
-pub(crate) fn join(parent: &str, wire: &str) -> String {
-    join_path(parent, wire)
+/// Appends `.wire` (or `wire` at the start; nothing when `wire` is empty).
+fn push_segment(out: &mut String, wire: &str) {
+    if wire.is_empty() {
+        return;
+    }
+    if !out.is_empty() {
+        out.push('.');
+    }
+    out.push_str(wire);
 }
 
-/// `parent.wire[index]`.
-pub(crate) fn item(parent: &str, wire: &str, index: usize) -> String {
-    format!("{}[{index}]", join_path(parent, wire))
+/// The value of an amount's text times 10⁸, or `None` when the text is not an amount.
+///
+/// It follows the grammar of [`Amount::new`] (digits, an optional `.` and 1 to 8 more digits, no
+/// leading zero, at most 20 integer digits) without building an [`Amount`], so rules can compare
+/// and add amounts without allocating.
+pub(crate) fn scaled(text: &str) -> Option<u128> {
+    let mut value: u128 = 0;
+    let mut integer_digits = 0_u32;
+    // Digits after the point, once a point was seen.
+    let mut places: Option<u32> = None;
+    for byte in text.bytes() {
+        match (byte, &mut places) {
+            (b'0'..=b'9', Some(places)) => *places += 1,
+            (b'0'..=b'9', None) => integer_digits += 1,
+            (b'.', None) => {
+                places = Some(0);
+                continue;
+            }
+            _ => return None,
+        }
+        if integer_digits > 20 || places.is_some_and(|p| p > Amount::MAX_DECIMAL_PLACES) {
+            return None;
+        }
+        // At most 28 digits, so this stays below 10^28 and cannot overflow a u128.
+        value = value * 10 + u128::from(byte - b'0');
+    }
+    let leading_zero = integer_digits > 1 && text.starts_with('0');
+    if integer_digits == 0 || leading_zero || places == Some(0) {
+        return None;
+    }
+    // 10^(8 - places): the scale of the last digit.
+    const UNIT: [u128; 9] = [
+        100_000_000,
+        10_000_000,
+        1_000_000,
+        100_000,
+        10_000,
+        1_000,
+        100,
+        10,
+        1,
+    ];
+    let unit = usize::try_from(places.unwrap_or(0))
+        .ok()
+        .and_then(|places| UNIT.get(places))?;
+    Some(value * unit)
 }
 
-pub(crate) fn non_empty(out: &mut Vec<Violation>, parent: &str, wire: &str, value: &str) {
+pub(crate) fn non_empty(out: &mut Vec<Violation>, parent: &Path<'_>, wire: &str, value: &str) {
     if value.is_empty() {
-        out.push(Violation::new(
-            join_path(parent, wire),
-            Rule::Required,
-            None,
-        ));
+        out.push(Violation::new(parent.at(wire), Rule::Required, None));
     }
 }
 
 pub(crate) fn text(
     out: &mut Vec<Violation>,
-    parent: &str,
+    parent: &Path<'_>,
     wire: &str,
     value: &str,
     min: Option<usize>,
@@ -304,7 +379,7 @@ pub(crate) fn text(
     let bad_chars = class.is_some_and(|class| !class.matches(value));
     if too_short || too_long || bad_chars {
         out.push(Violation::new(
-            join_path(parent, wire),
+            parent.at(wire),
             Rule::Text { min, max, class },
             Some(value),
         ));
@@ -313,7 +388,7 @@ pub(crate) fn text(
 
 pub(crate) fn amount(
     out: &mut Vec<Violation>,
-    parent: &str,
+    parent: &Path<'_>,
     wire: &str,
     value: &Amount,
     min: Option<&'static str>,
@@ -321,27 +396,25 @@ pub(crate) fn amount(
     decimals: Option<u32>,
 ) {
     // Bounds come from the spec, which xtask checked to be decimals; a bound that does not
-    // parse is skipped rather than panicking.
-    let below = min
-        .and_then(|m| Amount::new(m).ok())
-        .is_some_and(|m| *value < m);
-    let above = max
-        .and_then(|m| Amount::new(m).ok())
-        .is_some_and(|m| *value > m);
-    if below || above {
-        out.push(Violation::new(
-            join_path(parent, wire),
-            Rule::Range {
-                min: min.map(str::to_owned),
-                max: max.map(str::to_owned),
-            },
-            Some(value.as_str()),
-        ));
+    // parse is skipped rather than panicking. The value is a valid amount, so it always parses.
+    if let Some(got) = scaled(value.as_str()) {
+        let below = min.and_then(scaled).is_some_and(|m| got < m);
+        let above = max.and_then(scaled).is_some_and(|m| got > m);
+        if below || above {
+            out.push(Violation::new(
+                parent.at(wire),
+                Rule::Range {
+                    min: min.map(str::to_owned),
+                    max: max.map(str::to_owned),
+                },
+                Some(value.as_str()),
+            ));
+        }
     }
     if let Some(max) = decimals {
         if value.decimal_places() > max {
             out.push(Violation::new(
-                join_path(parent, wire),
+                parent.at(wire),
                 Rule::DecimalPlaces { max },
                 Some(value.as_str()),
             ));
@@ -351,7 +424,7 @@ pub(crate) fn amount(
 
 pub(crate) fn integer(
     out: &mut Vec<Violation>,
-    parent: &str,
+    parent: &Path<'_>,
     wire: &str,
     value: i64,
     min: Option<i64>,
@@ -359,7 +432,7 @@ pub(crate) fn integer(
 ) {
     if min.is_some_and(|m| value < m) || max.is_some_and(|m| value > m) {
         out.push(Violation::new(
-            join_path(parent, wire),
+            parent.at(wire),
             Rule::Range {
                 min: min.map(|m| m.to_string()),
                 max: max.map(|m| m.to_string()),
@@ -371,7 +444,7 @@ pub(crate) fn integer(
 
 pub(crate) fn items(
     out: &mut Vec<Violation>,
-    parent: &str,
+    parent: &Path<'_>,
     wire: &str,
     len: usize,
     min: Option<usize>,
@@ -379,7 +452,7 @@ pub(crate) fn items(
 ) {
     if min.is_some_and(|m| len < m) || max.is_some_and(|m| len > m) {
         out.push(Violation::new(
-            join_path(parent, wire),
+            parent.at(wire),
             Rule::ListLength { min, max },
             Some(&len.to_string()),
         ));
@@ -388,20 +461,21 @@ pub(crate) fn items(
 
 pub(crate) fn required_when(
     out: &mut Vec<Violation>,
-    parent: &str,
+    parent: &Path<'_>,
     wire: &str,
     condition: &'static str,
 ) {
     out.push(Violation::new(
-        join_path(parent, wire),
+        parent.at(wire),
         Rule::RequiredWhen { condition },
         None,
     ));
 }
 
+/// Reported at `parent.a/b` (the fields joined with `/`).
 pub(crate) fn one_of(
     out: &mut Vec<Violation>,
-    parent: &str,
+    parent: &Path<'_>,
     fields: &'static [&'static str],
     set: &[bool],
     exactly: bool,
@@ -410,7 +484,7 @@ pub(crate) fn one_of(
     let ok = if exactly { count == 1 } else { count >= 1 };
     if !ok {
         out.push(Violation::new(
-            join_path(parent, &fields.join("/")),
+            parent.at(&fields.join("/")),
             Rule::OneOf { fields, exactly },
             None,
         ));
@@ -462,7 +536,16 @@ mod tests {
         let mut out = Vec::new();
         let value = Amount::new("1.234");
         if let Ok(value) = &value {
-            amount(&mut out, "a", "fee", value, Some("2"), Some("5"), Some(2));
+            let root = Path::Root;
+            amount(
+                &mut out,
+                &Path::Field(&root, "a"),
+                "fee",
+                value,
+                Some("2"),
+                Some("5"),
+                Some(2),
+            );
         }
         let shown: Vec<String> = out.iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -479,14 +562,14 @@ mod tests {
         let mut out = Vec::new();
         text(
             &mut out,
-            "",
+            &Path::Root,
             "region",
             "sgp",
             Some(2),
             Some(2),
             Some(CharClass::UpperAlpha),
         );
-        text(&mut out, "", "optional", "", Some(2), None, None);
+        text(&mut out, &Path::Root, "optional", "", Some(2), None, None);
         let shown: Vec<String> = out.iter().map(ToString::to_string).collect();
         assert_eq!(
             shown,
@@ -504,9 +587,134 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(join_path("", "a"), "a");
-        assert_eq!(join_path("a", "b"), "a.b");
-        assert_eq!(item("a", "b", 2), "a.b[2]");
-        assert_eq!(join_path("a[0]", ""), "a[0]");
+        let root = Path::Root;
+        assert_eq!(root.at("a"), "a");
+        assert_eq!(root.at(""), "");
+        let a = Path::Field(&root, "a");
+        assert_eq!(a.at("b"), "a.b");
+        assert_eq!(a.at(""), "a");
+        assert_eq!(Path::Item(&a, "b", 2).at(""), "a.b[2]");
+        assert_eq!(Path::Item(&root, "a", 0).at(""), "a[0]");
+        assert_eq!(Path::Item(&root, "a", 0).at("b"), "a[0].b");
+        // An empty wire name adds nothing, as for the items of a list of scalars.
+        assert_eq!(
+            Path::Field(&Path::Item(&root, "a", 10), "").at("c"),
+            "a[10].c"
+        );
+    }
+
+    #[test]
+    fn deep_paths() {
+        // An object inside a list item inside an object.
+        let root = Path::Root;
+        let order = Path::Field(&root, "order");
+        let goods = Path::Item(&order, "goodsDetails", 12);
+        let price = Path::Field(&goods, "goodsUnitAmount");
+        assert_eq!(
+            price.at("currency"),
+            "order.goodsDetails[12].goodsUnitAmount.currency"
+        );
+        let mut out = Vec::new();
+        non_empty(&mut out, &price, "currency", "");
+        one_of(
+            &mut out,
+            &price,
+            &["amount", "fiatAmount"],
+            &[false, false],
+            true,
+        );
+        one_of(&mut out, &root, &["a", "b"], &[true, true], true);
+        let fields: Vec<&str> = out.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "order.goodsDetails[12].goodsUnitAmount.currency",
+                "order.goodsDetails[12].goodsUnitAmount.amount/fiatAmount",
+                "a/b",
+            ]
+        );
+    }
+
+    #[test]
+    fn nothing_is_recorded_when_rules_hold() {
+        let root = Path::Root;
+        let item = Path::Item(&root, "list", 0);
+        let mut out = Vec::new();
+        non_empty(&mut out, &item, "a", "x");
+        text(
+            &mut out,
+            &item,
+            "b",
+            "AB",
+            Some(2),
+            Some(2),
+            Some(CharClass::UpperAlpha),
+        );
+        if let Ok(value) = Amount::new("2.50") {
+            amount(
+                &mut out,
+                &item,
+                "c",
+                &value,
+                Some("2.5"),
+                Some("2.50"),
+                Some(2),
+            );
+        }
+        integer(&mut out, &item, "d", 5, Some(5), Some(5));
+        items(&mut out, &item, "e", 1, Some(1), Some(1));
+        one_of(&mut out, &item, &["f", "g"], &[false, true], true);
+        one_of(&mut out, &item, &["f", "g"], &[true, true], false);
+        assert_eq!(out, []);
+    }
+
+    #[test]
+    fn scaled_examples() {
+        assert_eq!(scaled("0"), Some(0));
+        assert_eq!(scaled("0.00000001"), Some(1));
+        assert_eq!(scaled("25.17"), Some(2_517_000_000));
+        assert_eq!(
+            scaled("99999999999999999999.99999999"),
+            Some(9_999_999_999_999_999_999_999_999_999)
+        );
+        for bad in [
+            "",
+            ".",
+            "1.",
+            ".5",
+            "01",
+            "-1",
+            "1e5",
+            "1.123456789",
+            "1.2.3",
+            " 1",
+            "１",
+        ] {
+            assert_eq!(scaled(bad), None, "{bad}");
+        }
+        assert_eq!(scaled(&"9".repeat(21)), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scaled_agrees_with_amount(text in "[-0-9.e]{0,12}|(0|[1-9][0-9]{0,21})(\\.[0-9]{0,9})?") {
+            proptest::prop_assert_eq!(scaled(&text).is_some(), Amount::new(&text).is_ok());
+        }
+
+        #[test]
+        fn scaled_orders_like_amount(
+            a in "(0|[1-9][0-9]{0,19})(\\.[0-9]{1,8})?",
+            b in "(0|[1-9][0-9]{0,19})(\\.[0-9]{1,8})?",
+        ) {
+            let (Ok(x), Ok(y)) = (Amount::new(&a), Amount::new(&b)) else {
+                return Err(proptest::test_runner::TestCaseError::fail("not an amount"));
+            };
+            proptest::prop_assert_eq!(scaled(&a).cmp(&scaled(&b)), x.cmp(&y));
+            let sum = scaled(&a).zip(scaled(&b)).map(|(a, b)| a + b);
+            let amount_sum = x.checked_add(&y).and_then(|s| scaled(s.as_str()));
+            if let Some(amount_sum) = amount_sum {
+                proptest::prop_assert_eq!(sum, Some(amount_sum));
+            }
+        }
     }
 }

@@ -297,7 +297,7 @@ fn emit_validation(out: &mut String, ctx: &Context<'_>, object: &ObjectDef) {
     );
     line!(
         out,
-        "pub(crate) fn collect_violations(&self, parent: &str, out: &mut Vec<crate::validate::Violation>) {{"
+        "pub(crate) fn collect_violations(&self, parent: &crate::validate::Path<'_>, out: &mut Vec<crate::validate::Violation>) {{"
     );
     if body.is_empty() {
         line!(out, "let _ = (parent, out);");
@@ -333,7 +333,7 @@ fn value_checks(ctx: &Context<'_>, field: &FieldDef) -> String {
                 line!(body, "for (index, item) in value.iter().enumerate() {{");
                 line!(
                     body,
-                    "let path = crate::validate::item(parent, {wire}, index);"
+                    "let path = crate::validate::Path::Item(parent, {wire}, index);"
                 );
                 body.push_str(&item);
                 line!(body, "}}");
@@ -344,7 +344,8 @@ fn value_checks(ctx: &Context<'_>, field: &FieldDef) -> String {
     body
 }
 
-/// Checks of a single (non-list) value bound as `var`, reported at (`parent`, `wire`).
+/// Checks of a single (non-list) value bound as `var`, reported at (`parent`, `wire`); `parent`
+/// is an expression of type `&crate::validate::Path`.
 fn scalar_checks(
     ctx: &Context<'_>,
     field: &FieldDef,
@@ -407,10 +408,14 @@ fn scalar_checks(
                 opt_i64(field.max.as_deref())
             );
         }
+        // The path of a list item is already the item's own; a field adds its name.
+        TypeExpr::Object(name) if ctx.validated.contains(name) && wire == "\"\"" => {
+            line!(body, "{var}.collect_violations({parent}, out);");
+        }
         TypeExpr::Object(name) if ctx.validated.contains(name) => {
             line!(
                 body,
-                "{var}.collect_violations(&crate::validate::join({parent}, {wire}), out);"
+                "{var}.collect_violations(&crate::validate::Path::Field({parent}, {wire}), out);"
             );
         }
         _ => {}
@@ -436,6 +441,7 @@ fn condition_expr(ctx: &Context<'_>, object: &ObjectDef, cond: &crate::spec::Req
         .spec
         .resolve_path(object, &cond.field)
         .unwrap_or_default();
+    let ty = chain.last().map(|field| ctx.ty(field));
     let mut expr = "self".to_owned();
     let mut optional = false;
     for field in chain {
@@ -448,7 +454,6 @@ fn condition_expr(ctx: &Context<'_>, object: &ObjectDef, cond: &crate::spec::Req
         };
         optional = optional || is_option(field);
     }
-    let list = |values: &[String]| values.iter().map(|v| lit(v)).collect::<Vec<_>>().join(", ");
     if cond.present.is_some() {
         let present = cond.present.unwrap_or(true);
         return match (optional, present) {
@@ -462,18 +467,77 @@ fn condition_expr(ctx: &Context<'_>, object: &ObjectDef, cond: &crate::spec::Req
         (None, Some(v)) => (v.clone(), true),
         (None, None) => (Vec::new(), false),
     };
-    let bang = if negate { "!" } else { "" };
     if optional {
         format!(
-            "{expr}.is_some_and(|v| {bang}[{}].contains(&v.to_string().as_str()))",
-            list(&values)
+            "{expr}.is_some_and(|v| {})",
+            value_in(ty.as_ref(), "v", true, &values, negate)
         )
     } else {
-        format!(
-            "{bang}[{}].contains(&{expr}.to_string().as_str())",
-            list(&values)
-        )
+        value_in(ty.as_ref(), &expr, false, &values, negate)
     }
+}
+
+/// A boolean expression: whether `var` (a reference to the value when `by_ref`) has one of the
+/// wire `values` (none of them when `negate`). It compares without allocating: text through
+/// `as_str()`, booleans and integers as literals (a value that is not such a literal never
+/// matches, as its text would not).
+fn value_in(
+    ty: Option<&TypeExpr>,
+    var: &str,
+    by_ref: bool,
+    values: &[String],
+    negate: bool,
+) -> String {
+    let bang = if negate { "!" } else { "" };
+    let texts = || values.iter().map(|v| lit(v)).collect::<Vec<_>>();
+    let literals = |valid: &dyn Fn(&str) -> bool| {
+        values
+            .iter()
+            .filter(|v| valid(v))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let (subject, patterns) = match ty {
+        Some(
+            TypeExpr::String
+            | TypeExpr::Enum(_)
+            | TypeExpr::Id
+            | TypeExpr::IdNumber
+            | TypeExpr::NumberOrString
+            | TypeExpr::Amount
+            | TypeExpr::AmountString,
+        ) => (format!("{var}.as_str()"), texts()),
+        Some(TypeExpr::Bool) => {
+            let value = if by_ref {
+                format!("*{var}")
+            } else {
+                var.to_owned()
+            };
+            return match (
+                values.iter().any(|v| v == "true") != negate,
+                values.iter().any(|v| v == "false") != negate,
+            ) {
+                (true, true) => "true".to_owned(),
+                (true, false) => value,
+                (false, true) => format!("!{value}"),
+                (false, false) => "false".to_owned(),
+            };
+        }
+        Some(TypeExpr::Int | TypeExpr::Long) => (
+            var.to_owned(),
+            literals(&|v| v.parse::<i64>().is_ok_and(|n| n.to_string() == v)),
+        ),
+        _ => {
+            return format!(
+                "{bang}[{}].contains(&{var}.to_string().as_str())",
+                texts().join(", ")
+            );
+        }
+    };
+    if patterns.is_empty() {
+        return negate.to_string();
+    }
+    format!("{bang}matches!({subject}, {})", patterns.join(" | "))
 }
 
 fn emit_endpoint_impl(out: &mut String, ctx: &Context<'_>, ep: &EndpointDef) {
@@ -498,7 +562,10 @@ fn emit_endpoint_impl(out: &mut String, ctx: &Context<'_>, ep: &EndpointDef) {
         "fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {{"
     );
     line!(out, "let mut out = Vec::new();");
-    line!(out, "self.collect_violations(\"\", &mut out);");
+    line!(
+        out,
+        "self.collect_violations(&crate::validate::Path::Root, &mut out);"
+    );
     line!(
         out,
         "crate::validate::ValidationErrors::from_violations(out)"

@@ -27,7 +27,7 @@ impl QueryCertificatesRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         let _ = (parent, out);
@@ -68,7 +68,7 @@ impl crate::endpoint::Endpoint for crate::generated::certificate::QueryCertifica
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 

@@ -37,7 +37,7 @@ impl ListConvertPairsRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -299,7 +299,7 @@ impl GetConvertQuoteRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -536,7 +536,7 @@ impl ExecuteConvertQuoteRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -726,7 +726,7 @@ impl QueryConvertOrderRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -873,7 +873,7 @@ impl crate::endpoint::Endpoint for crate::generated::convert::ListConvertPairsRe
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -890,7 +890,7 @@ impl crate::endpoint::Endpoint for crate::generated::convert::GetConvertQuoteReq
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -907,7 +907,7 @@ impl crate::endpoint::Endpoint for crate::generated::convert::ExecuteConvertQuot
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -924,7 +924,7 @@ impl crate::endpoint::Endpoint for crate::generated::convert::QueryConvertOrderR
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 

@@ -211,7 +211,7 @@ impl CreateContractRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.sub_merchant_id {
@@ -282,20 +282,16 @@ impl CreateContractRequest {
                 None,
             );
         }
-        if ["true"].contains(&self.periodic.to_string().as_str())
-            && self.cycle_debit_fixed.is_none()
-        {
+        if self.periodic && self.cycle_debit_fixed.is_none() {
             crate::validate::required_when(out, parent, "cycleDebitFixed", "periodic is true");
         }
-        if ["true"].contains(&self.periodic.to_string().as_str()) && self.cycle_type.is_none() {
+        if self.periodic && self.cycle_type.is_none() {
             crate::validate::required_when(out, parent, "cycleType", "periodic is true");
         }
-        if ["true"].contains(&self.periodic.to_string().as_str()) && self.cycle_value.is_none() {
+        if self.periodic && self.cycle_value.is_none() {
             crate::validate::required_when(out, parent, "cycleValue", "periodic is true");
         }
-        if ["true"].contains(&self.periodic.to_string().as_str())
-            && self.first_deduct_time.is_none()
-        {
+        if self.periodic && self.first_deduct_time.is_none() {
             crate::validate::required_when(out, parent, "firstDeductTime", "periodic is true");
         }
         crate::cross_field::contract_cycle(self, parent, out);
@@ -489,7 +485,7 @@ impl QueryContractRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.merchant_contract_code {
@@ -774,7 +770,7 @@ impl TerminateContractRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.merchant_contract_code {
@@ -878,7 +874,7 @@ impl NotifyPaymentRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.sub_merchant_id {
@@ -1165,7 +1161,7 @@ impl ApplyPaymentRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.sub_merchant_id {
@@ -1238,7 +1234,7 @@ impl ApplyPaymentRequest {
             );
         }
         if let Some(value) = &self.order_tags {
-            value.collect_violations(&crate::validate::join(parent, "orderTags"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "orderTags"), out);
         }
     }
 }
@@ -1338,7 +1334,7 @@ impl crate::endpoint::Endpoint for crate::generated::direct_debit::CreateContrac
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -1355,7 +1351,7 @@ impl crate::endpoint::Endpoint for crate::generated::direct_debit::QueryContract
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -1372,7 +1368,7 @@ impl crate::endpoint::Endpoint for crate::generated::direct_debit::TerminateCont
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -1391,7 +1387,7 @@ impl crate::endpoint::Endpoint for crate::generated::direct_debit::NotifyPayment
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -1410,7 +1406,7 @@ impl crate::endpoint::Endpoint for crate::generated::direct_debit::ApplyPaymentR
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 

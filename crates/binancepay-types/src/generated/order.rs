@@ -375,15 +375,15 @@ impl CreateOrderV3Request {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.merchant {
-            value.collect_violations(&crate::validate::join(parent, "merchant"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "merchant"), out);
         }
         {
             let value = &self.env;
-            value.collect_violations(&crate::validate::join(parent, "env"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "env"), out);
         }
         {
             let value = &self.merchant_trade_no;
@@ -450,15 +450,15 @@ impl CreateOrderV3Request {
             let value = &self.goods_details;
             crate::validate::items(out, parent, "goodsDetails", value.len(), Some(1), None);
             for (index, item) in value.iter().enumerate() {
-                let path = crate::validate::item(parent, "goodsDetails", index);
-                item.collect_violations(&crate::validate::join(&path, ""), out);
+                let path = crate::validate::Path::Item(parent, "goodsDetails", index);
+                item.collect_violations(&path, out);
             }
         }
         if let Some(value) = &self.shipping {
-            value.collect_violations(&crate::validate::join(parent, "shipping"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "shipping"), out);
         }
         if let Some(value) = &self.buyer {
-            value.collect_violations(&crate::validate::join(parent, "buyer"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "buyer"), out);
         }
         if let Some(value) = &self.return_url {
             crate::validate::text(out, parent, "returnUrl", value, None, Some(256), None);
@@ -484,10 +484,13 @@ impl CreateOrderV3Request {
             );
         }
         if let Some(value) = &self.direct_debit_contract {
-            value.collect_violations(&crate::validate::join(parent, "directDebitContract"), out);
+            value.collect_violations(
+                &crate::validate::Path::Field(parent, "directDebitContract"),
+                out,
+            );
         }
         if let Some(value) = &self.order_tags {
-            value.collect_violations(&crate::validate::join(parent, "orderTags"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "orderTags"), out);
         }
         crate::validate::one_of(
             out,
@@ -502,9 +505,7 @@ impl CreateOrderV3Request {
         if self.fiat_currency.as_ref().is_some() && self.fiat_amount.is_none() {
             crate::validate::required_when(out, parent, "fiatAmount", "fiatCurrency is set");
         }
-        if ["MINI_PROGRAM"].contains(&self.env.terminal_type.to_string().as_str())
-            && self.app_id.is_none()
-        {
+        if matches!(self.env.terminal_type.as_str(), "MINI_PROGRAM") && self.app_id.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -792,15 +793,15 @@ impl CreateOrderV2Request {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.merchant {
-            value.collect_violations(&crate::validate::join(parent, "merchant"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "merchant"), out);
         }
         {
             let value = &self.env;
-            value.collect_violations(&crate::validate::join(parent, "env"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "env"), out);
         }
         {
             let value = &self.merchant_trade_no;
@@ -861,13 +862,13 @@ impl CreateOrderV2Request {
         }
         {
             let value = &self.goods;
-            value.collect_violations(&crate::validate::join(parent, "goods"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "goods"), out);
         }
         if let Some(value) = &self.shipping {
-            value.collect_violations(&crate::validate::join(parent, "shipping"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "shipping"), out);
         }
         if let Some(value) = &self.buyer {
-            value.collect_violations(&crate::validate::join(parent, "buyer"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "buyer"), out);
         }
         if let Some(value) = &self.return_url {
             crate::validate::text(out, parent, "returnUrl", value, None, Some(256), None);
@@ -905,9 +906,7 @@ impl CreateOrderV2Request {
         if self.fiat_currency.as_ref().is_some() && self.fiat_amount.is_none() {
             crate::validate::required_when(out, parent, "fiatAmount", "fiatCurrency is set");
         }
-        if ["MINI_PROGRAM"].contains(&self.env.terminal_type.to_string().as_str())
-            && self.app_id.is_none()
-        {
+        if matches!(self.env.terminal_type.as_str(), "MINI_PROGRAM") && self.app_id.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -1073,7 +1072,7 @@ impl CreateOrderV1Request {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -1218,7 +1217,7 @@ impl QueryOrderV2Request {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.prepay_id {
@@ -1309,7 +1308,7 @@ impl QueryOrderV1Request {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.prepay_id {
@@ -1400,7 +1399,7 @@ impl CloseOrderRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.merchant_trade_no {
@@ -1468,7 +1467,7 @@ impl MerchantInfo {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.sub_merchant_id {
@@ -1550,7 +1549,7 @@ impl Env {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         let _ = (parent, out);
@@ -1660,7 +1659,7 @@ impl Goods {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -1672,7 +1671,10 @@ impl Goods {
             crate::validate::non_empty(out, parent, "goodsName", value);
         }
         if let Some(value) = &self.goods_unit_amount {
-            value.collect_violations(&crate::validate::join(parent, "goodsUnitAmount"), out);
+            value.collect_violations(
+                &crate::validate::Path::Field(parent, "goodsUnitAmount"),
+                out,
+            );
         }
     }
 }
@@ -1705,7 +1707,7 @@ impl GoodsUnitAmount {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -1798,14 +1800,17 @@ impl Shipping {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.shipping_name {
-            value.collect_violations(&crate::validate::join(parent, "shippingName"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "shippingName"), out);
         }
         if let Some(value) = &self.shipping_address {
-            value.collect_violations(&crate::validate::join(parent, "shippingAddress"), out);
+            value.collect_violations(
+                &crate::validate::Path::Field(parent, "shippingAddress"),
+                out,
+            );
         }
     }
 }
@@ -1855,7 +1860,7 @@ impl PersonName {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -1963,7 +1968,7 @@ impl ShippingAddress {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -2115,11 +2120,11 @@ impl Buyer {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         if let Some(value) = &self.buyer_name {
-            value.collect_violations(&crate::validate::join(parent, "buyerName"), out);
+            value.collect_violations(&crate::validate::Path::Field(parent, "buyerName"), out);
         }
     }
 }
@@ -2157,7 +2162,7 @@ impl OrderTags {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         let _ = (parent, out);
@@ -2335,7 +2340,7 @@ impl PayAndSignContract {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -2382,20 +2387,16 @@ impl PayAndSignContract {
                 None,
             );
         }
-        if ["true"].contains(&self.periodic.to_string().as_str())
-            && self.cycle_debit_fixed.is_none()
-        {
+        if self.periodic && self.cycle_debit_fixed.is_none() {
             crate::validate::required_when(out, parent, "cycleDebitFixed", "periodic is true");
         }
-        if ["true"].contains(&self.periodic.to_string().as_str()) && self.cycle_type.is_none() {
+        if self.periodic && self.cycle_type.is_none() {
             crate::validate::required_when(out, parent, "cycleType", "periodic is true");
         }
-        if ["true"].contains(&self.periodic.to_string().as_str()) && self.cycle_value.is_none() {
+        if self.periodic && self.cycle_value.is_none() {
             crate::validate::required_when(out, parent, "cycleValue", "periodic is true");
         }
-        if ["true"].contains(&self.periodic.to_string().as_str())
-            && self.first_deduct_time.is_none()
-        {
+        if self.periodic && self.first_deduct_time.is_none() {
             crate::validate::required_when(out, parent, "firstDeductTime", "periodic is true");
         }
         crate::cross_field::pay_and_sign_cycle(self, parent, out);
@@ -2938,7 +2939,7 @@ impl crate::endpoint::Endpoint for crate::generated::order::CreateOrderV3Request
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -2957,7 +2958,7 @@ impl crate::endpoint::Endpoint for crate::generated::order::CreateOrderV2Request
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -2976,7 +2977,7 @@ impl crate::endpoint::Endpoint for crate::generated::order::CreateOrderV1Request
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -2993,7 +2994,7 @@ impl crate::endpoint::Endpoint for crate::generated::order::QueryOrderV2Request 
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -3010,7 +3011,7 @@ impl crate::endpoint::Endpoint for crate::generated::order::QueryOrderV1Request 
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -3027,7 +3028,7 @@ impl crate::endpoint::Endpoint for crate::generated::order::CloseOrderRequest {
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 

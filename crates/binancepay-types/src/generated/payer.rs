@@ -52,7 +52,7 @@ impl VerifyPayerRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -72,8 +72,8 @@ impl VerifyPayerRequest {
             let value = &self.information;
             crate::validate::items(out, parent, "information", value.len(), Some(1), None);
             for (index, item) in value.iter().enumerate() {
-                let path = crate::validate::item(parent, "information", index);
-                item.collect_violations(&crate::validate::join(&path, ""), out);
+                let path = crate::validate::Path::Item(parent, "information", index);
+                item.collect_violations(&path, out);
             }
         }
     }
@@ -110,7 +110,7 @@ impl PayerInfo {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -128,7 +128,7 @@ impl crate::endpoint::Endpoint for crate::generated::payer::VerifyPayerRequest {
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 

@@ -130,7 +130,7 @@ impl CreatePayoutRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -198,8 +198,8 @@ impl CreatePayoutRequest {
                 Some(500),
             );
             for (index, item) in value.iter().enumerate() {
-                let path = crate::validate::item(parent, "transferDetailList", index);
-                item.collect_violations(&crate::validate::join(&path, ""), out);
+                let path = crate::validate::Path::Item(parent, "transferDetailList", index);
+                item.collect_violations(&path, out);
             }
         }
         if let Some(value) = &self.webhook_url {
@@ -350,7 +350,7 @@ impl PayoutTransfer {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -475,7 +475,7 @@ impl QueryPayoutRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -892,7 +892,7 @@ impl CheckPayoutReceiverRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -912,7 +912,7 @@ impl crate::endpoint::Endpoint for crate::generated::payout::CreatePayoutRequest
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -929,7 +929,7 @@ impl crate::endpoint::Endpoint for crate::generated::payout::QueryPayoutRequest 
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -946,7 +946,7 @@ impl crate::endpoint::Endpoint for crate::generated::payout::CheckPayoutReceiver
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 

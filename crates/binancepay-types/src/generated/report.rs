@@ -72,7 +72,7 @@ impl GetReportFileRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -85,9 +85,7 @@ impl GetReportFileRequest {
             crate::validate::non_empty(out, parent, "endDate", value);
             crate::validate::text(out, parent, "endDate", value, Some(10), Some(10), None);
         }
-        if ["Transaction"].contains(&self.report_type.to_string().as_str())
-            && self.transaction_type.is_none()
-        {
+        if matches!(self.report_type.as_str(), "Transaction") && self.transaction_type.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -259,7 +257,7 @@ impl RequestBalanceReportRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -336,7 +334,7 @@ impl QueryBalanceReportRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         let _ = (parent, out);
@@ -410,7 +408,7 @@ impl crate::endpoint::Endpoint for crate::generated::report::GetReportFileReques
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -427,7 +425,7 @@ impl crate::endpoint::Endpoint for crate::generated::report::RequestBalanceRepor
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -444,7 +442,7 @@ impl crate::endpoint::Endpoint for crate::generated::report::QueryBalanceReportR
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 

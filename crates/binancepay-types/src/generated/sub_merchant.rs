@@ -382,7 +382,7 @@ impl AddSubMerchantRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -441,9 +441,7 @@ impl AddSubMerchantRequest {
                 None,
             );
         }
-        if ["9999"].contains(&self.merchant_mcc.to_string().as_str())
-            && self.pay_industry_description.is_none()
-        {
+        if matches!(self.merchant_mcc.as_str(), "9999") && self.pay_industry_description.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -451,14 +449,13 @@ impl AddSubMerchantRequest {
                 "merchantMcc is 9999",
             );
         }
-        if ["0"].contains(&self.store_type.to_string().as_str()) && self.site_url.is_none() {
+        if matches!(self.store_type.as_str(), "0") && self.site_url.is_none() {
             crate::validate::required_when(out, parent, "siteUrl", "storeType is 0 (online)");
         }
-        if ["1"].contains(&self.store_type.to_string().as_str()) && self.address.is_none() {
+        if matches!(self.store_type.as_str(), "1") && self.address.is_none() {
             crate::validate::required_when(out, parent, "address", "storeType is 1 (physical)");
         }
-        if !["1"].contains(&self.merchant_type.to_string().as_str()) && self.company_name.is_none()
-        {
+        if !matches!(self.merchant_type.as_str(), "1") && self.company_name.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -466,9 +463,7 @@ impl AddSubMerchantRequest {
                 "merchantType is not 1 (individual)",
             );
         }
-        if !["1"].contains(&self.merchant_type.to_string().as_str())
-            && self.registration_number.is_none()
-        {
+        if !matches!(self.merchant_type.as_str(), "1") && self.registration_number.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -476,9 +471,7 @@ impl AddSubMerchantRequest {
                 "merchantType is not 1 (individual)",
             );
         }
-        if !["1"].contains(&self.merchant_type.to_string().as_str())
-            && self.registration_country.is_none()
-        {
+        if !matches!(self.merchant_type.as_str(), "1") && self.registration_country.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -486,9 +479,7 @@ impl AddSubMerchantRequest {
                 "merchantType is not 1 (individual)",
             );
         }
-        if !["1"].contains(&self.merchant_type.to_string().as_str())
-            && self.registration_address.is_none()
-        {
+        if !matches!(self.merchant_type.as_str(), "1") && self.registration_address.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -496,9 +487,7 @@ impl AddSubMerchantRequest {
                 "merchantType is not 1 (individual)",
             );
         }
-        if !["1"].contains(&self.merchant_type.to_string().as_str())
-            && self.incorporation_date.is_none()
-        {
+        if !matches!(self.merchant_type.as_str(), "1") && self.incorporation_date.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -506,9 +495,7 @@ impl AddSubMerchantRequest {
                 "merchantType is not 1 (individual)",
             );
         }
-        if ["1"].contains(&self.merchant_type.to_string().as_str())
-            && self.certificate_type.is_none()
-        {
+        if matches!(self.merchant_type.as_str(), "1") && self.certificate_type.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -516,9 +503,7 @@ impl AddSubMerchantRequest {
                 "merchantType is 1 (individual)",
             );
         }
-        if ["1"].contains(&self.merchant_type.to_string().as_str())
-            && self.certificate_country.is_none()
-        {
+        if matches!(self.merchant_type.as_str(), "1") && self.certificate_country.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -526,9 +511,7 @@ impl AddSubMerchantRequest {
                 "merchantType is 1 (individual)",
             );
         }
-        if ["1"].contains(&self.merchant_type.to_string().as_str())
-            && self.certificate_number.is_none()
-        {
+        if matches!(self.merchant_type.as_str(), "1") && self.certificate_number.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -536,9 +519,7 @@ impl AddSubMerchantRequest {
                 "merchantType is 1 (individual)",
             );
         }
-        if ["1"].contains(&self.merchant_type.to_string().as_str())
-            && self.certificate_valid_date.is_none()
-        {
+        if matches!(self.merchant_type.as_str(), "1") && self.certificate_valid_date.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -956,7 +937,7 @@ impl ModifySubMerchantRequest {
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
     pub(crate) fn collect_violations(
         &self,
-        parent: &str,
+        parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
         {
@@ -1021,9 +1002,7 @@ impl ModifySubMerchantRequest {
                 None,
             );
         }
-        if ["9999"].contains(&self.merchant_mcc.to_string().as_str())
-            && self.pay_industry_description.is_none()
-        {
+        if matches!(self.merchant_mcc.as_str(), "9999") && self.pay_industry_description.is_none() {
             crate::validate::required_when(
                 out,
                 parent,
@@ -1031,16 +1010,16 @@ impl ModifySubMerchantRequest {
                 "merchantMcc is 9999",
             );
         }
-        if ["0"].contains(&self.store_type.to_string().as_str()) && self.site_url.is_none() {
+        if matches!(self.store_type.as_str(), "0") && self.site_url.is_none() {
             crate::validate::required_when(out, parent, "siteUrl", "storeType is 0 (online)");
         }
-        if ["1"].contains(&self.store_type.to_string().as_str()) && self.address.is_none() {
+        if matches!(self.store_type.as_str(), "1") && self.address.is_none() {
             crate::validate::required_when(out, parent, "address", "storeType is 1 (physical)");
         }
         if self
             .merchant_type
             .as_ref()
-            .is_some_and(|v| !["1"].contains(&v.to_string().as_str()))
+            .is_some_and(|v| !matches!(v.as_str(), "1"))
             && self.company_name.is_none()
         {
             crate::validate::required_when(
@@ -1053,7 +1032,7 @@ impl ModifySubMerchantRequest {
         if self
             .merchant_type
             .as_ref()
-            .is_some_and(|v| !["1"].contains(&v.to_string().as_str()))
+            .is_some_and(|v| !matches!(v.as_str(), "1"))
             && self.registration_number.is_none()
         {
             crate::validate::required_when(
@@ -1066,7 +1045,7 @@ impl ModifySubMerchantRequest {
         if self
             .merchant_type
             .as_ref()
-            .is_some_and(|v| !["1"].contains(&v.to_string().as_str()))
+            .is_some_and(|v| !matches!(v.as_str(), "1"))
             && self.registration_country.is_none()
         {
             crate::validate::required_when(
@@ -1079,7 +1058,7 @@ impl ModifySubMerchantRequest {
         if self
             .merchant_type
             .as_ref()
-            .is_some_and(|v| !["1"].contains(&v.to_string().as_str()))
+            .is_some_and(|v| !matches!(v.as_str(), "1"))
             && self.registration_address.is_none()
         {
             crate::validate::required_when(
@@ -1092,7 +1071,7 @@ impl ModifySubMerchantRequest {
         if self
             .merchant_type
             .as_ref()
-            .is_some_and(|v| !["1"].contains(&v.to_string().as_str()))
+            .is_some_and(|v| !matches!(v.as_str(), "1"))
             && self.incorporation_date.is_none()
         {
             crate::validate::required_when(
@@ -1105,7 +1084,7 @@ impl ModifySubMerchantRequest {
         if self
             .merchant_type
             .as_ref()
-            .is_some_and(|v| ["1"].contains(&v.to_string().as_str()))
+            .is_some_and(|v| matches!(v.as_str(), "1"))
             && self.certificate_type.is_none()
         {
             crate::validate::required_when(
@@ -1118,7 +1097,7 @@ impl ModifySubMerchantRequest {
         if self
             .merchant_type
             .as_ref()
-            .is_some_and(|v| ["1"].contains(&v.to_string().as_str()))
+            .is_some_and(|v| matches!(v.as_str(), "1"))
             && self.certificate_country.is_none()
         {
             crate::validate::required_when(
@@ -1131,7 +1110,7 @@ impl ModifySubMerchantRequest {
         if self
             .merchant_type
             .as_ref()
-            .is_some_and(|v| ["1"].contains(&v.to_string().as_str()))
+            .is_some_and(|v| matches!(v.as_str(), "1"))
             && self.certificate_number.is_none()
         {
             crate::validate::required_when(
@@ -1144,7 +1123,7 @@ impl ModifySubMerchantRequest {
         if self
             .merchant_type
             .as_ref()
-            .is_some_and(|v| ["1"].contains(&v.to_string().as_str()))
+            .is_some_and(|v| matches!(v.as_str(), "1"))
             && self.certificate_valid_date.is_none()
         {
             crate::validate::required_when(
@@ -1183,7 +1162,7 @@ impl crate::endpoint::Endpoint for crate::generated::sub_merchant::AddSubMerchan
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
@@ -1200,7 +1179,7 @@ impl crate::endpoint::Endpoint for crate::generated::sub_merchant::ModifySubMerc
 
     fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
         let mut out = Vec::new();
-        self.collect_violations("", &mut out);
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
         crate::validate::ValidationErrors::from_violations(out)
     }
 
