@@ -5,6 +5,7 @@
 
 mod emit;
 mod enums;
+mod json;
 mod models;
 mod tables;
 mod tests_file;
@@ -38,6 +39,7 @@ pub(crate) fn generate(spec: &Spec) -> Vec<(PathBuf, String)> {
         (dir.join("enums.rs"), enums::enums_file(&ctx)),
         (dir.join("result_code.rs"), enums::result_code_file(&ctx)),
         (dir.join("endpoints.rs"), tables::endpoints_file(&ctx)),
+        (dir.join("json.rs"), json::json_file(&ctx)),
     ];
     for area in &spec.areas {
         files.push((

@@ -52,6 +52,7 @@ pub mod webhook;
 
 mod cross_field;
 mod generated;
+mod json_writer;
 mod wire;
 
 pub use amount::{Amount, AmountError};

@@ -578,6 +578,13 @@ fn emit_endpoint_impl(out: &mut String, ctx: &Context<'_>, ep: &EndpointDef) {
         None => line!(out, "None"),
     }
     line!(out, "}}");
+    line!(out);
+    line!(
+        out,
+        "fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {{"
+    );
+    line!(out, "crate::json_writer::WriteJson::write_json(self, out)");
+    line!(out, "}}");
     line!(out, "}}");
     line!(out);
 }

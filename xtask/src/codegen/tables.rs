@@ -12,6 +12,7 @@ pub(crate) fn module_index(ctx: &Context<'_>) -> String {
     line!(out);
     line!(out, "pub(crate) mod endpoints;");
     line!(out, "pub(crate) mod enums;");
+    line!(out, "mod json;");
     line!(out, "pub(crate) mod result_code;");
     for area in &ctx.spec.areas {
         line!(out, "pub(crate) mod {};", area.area);

@@ -880,6 +880,10 @@ impl crate::endpoint::Endpoint for crate::generated::convert::ListConvertPairsRe
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::convert::GetConvertQuoteRequest {
@@ -896,6 +900,10 @@ impl crate::endpoint::Endpoint for crate::generated::convert::GetConvertQuoteReq
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }
 
@@ -914,6 +922,10 @@ impl crate::endpoint::Endpoint for crate::generated::convert::ExecuteConvertQuot
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::convert::QueryConvertOrderRequest {
@@ -930,5 +942,9 @@ impl crate::endpoint::Endpoint for crate::generated::convert::QueryConvertOrderR
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }

@@ -1341,6 +1341,10 @@ impl crate::endpoint::Endpoint for crate::generated::direct_debit::CreateContrac
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::direct_debit::QueryContractRequest {
@@ -1358,6 +1362,10 @@ impl crate::endpoint::Endpoint for crate::generated::direct_debit::QueryContract
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::direct_debit::TerminateContractRequest {
@@ -1374,6 +1382,10 @@ impl crate::endpoint::Endpoint for crate::generated::direct_debit::TerminateCont
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }
 
@@ -1394,6 +1406,10 @@ impl crate::endpoint::Endpoint for crate::generated::direct_debit::NotifyPayment
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.merchant_request_id)
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::direct_debit::ApplyPaymentRequest {
@@ -1412,5 +1428,9 @@ impl crate::endpoint::Endpoint for crate::generated::direct_debit::ApplyPaymentR
 
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.merchant_request_id)
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }

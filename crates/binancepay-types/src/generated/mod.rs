@@ -7,6 +7,7 @@ pub(crate) mod convert;
 pub(crate) mod direct_debit;
 pub(crate) mod endpoints;
 pub(crate) mod enums;
+mod json;
 pub(crate) mod order;
 pub(crate) mod payer;
 pub(crate) mod payout;

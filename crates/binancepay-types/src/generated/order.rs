@@ -2946,6 +2946,10 @@ impl crate::endpoint::Endpoint for crate::generated::order::CreateOrderV3Request
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.merchant_trade_no)
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::order::CreateOrderV2Request {
@@ -2964,6 +2968,10 @@ impl crate::endpoint::Endpoint for crate::generated::order::CreateOrderV2Request
 
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.merchant_trade_no)
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }
 
@@ -2984,6 +2992,10 @@ impl crate::endpoint::Endpoint for crate::generated::order::CreateOrderV1Request
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.merchant_trade_no)
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::order::QueryOrderV2Request {
@@ -3000,6 +3012,10 @@ impl crate::endpoint::Endpoint for crate::generated::order::QueryOrderV2Request 
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }
 
@@ -3018,6 +3034,10 @@ impl crate::endpoint::Endpoint for crate::generated::order::QueryOrderV1Request 
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::order::CloseOrderRequest {
@@ -3034,5 +3054,9 @@ impl crate::endpoint::Endpoint for crate::generated::order::CloseOrderRequest {
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }

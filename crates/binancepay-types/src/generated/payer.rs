@@ -135,4 +135,8 @@ impl crate::endpoint::Endpoint for crate::generated::payer::VerifyPayerRequest {
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }

@@ -919,6 +919,10 @@ impl crate::endpoint::Endpoint for crate::generated::payout::CreatePayoutRequest
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.request_id)
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::payout::QueryPayoutRequest {
@@ -936,6 +940,10 @@ impl crate::endpoint::Endpoint for crate::generated::payout::QueryPayoutRequest 
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::payout::CheckPayoutReceiverRequest {
@@ -952,5 +960,9 @@ impl crate::endpoint::Endpoint for crate::generated::payout::CheckPayoutReceiver
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }

@@ -871,6 +871,10 @@ impl crate::endpoint::Endpoint for crate::generated::profit_sharing::AddProfitRe
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::profit_sharing::QueryProfitReceiversRequest {
@@ -887,6 +891,10 @@ impl crate::endpoint::Endpoint for crate::generated::profit_sharing::QueryProfit
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }
 
@@ -905,6 +913,10 @@ impl crate::endpoint::Endpoint for crate::generated::profit_sharing::DeleteProfi
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::profit_sharing::SubmitProfitSplitRequest {
@@ -921,6 +933,10 @@ impl crate::endpoint::Endpoint for crate::generated::profit_sharing::SubmitProfi
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }
 
@@ -939,6 +955,10 @@ impl crate::endpoint::Endpoint for crate::generated::profit_sharing::QueryProfit
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::profit_sharing::ReturnProfitSplitRequest {
@@ -955,5 +975,9 @@ impl crate::endpoint::Endpoint for crate::generated::profit_sharing::ReturnProfi
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }

@@ -523,6 +523,10 @@ impl crate::endpoint::Endpoint for crate::generated::refund::RefundOrderRequest 
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.refund_request_id)
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::refund::QueryRefundRequest {
@@ -539,5 +543,9 @@ impl crate::endpoint::Endpoint for crate::generated::refund::QueryRefundRequest 
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }

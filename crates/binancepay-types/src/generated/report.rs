@@ -415,6 +415,10 @@ impl crate::endpoint::Endpoint for crate::generated::report::GetReportFileReques
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::report::RequestBalanceReportRequest {
@@ -432,6 +436,10 @@ impl crate::endpoint::Endpoint for crate::generated::report::RequestBalanceRepor
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::report::QueryBalanceReportRequest {
@@ -448,5 +456,9 @@ impl crate::endpoint::Endpoint for crate::generated::report::QueryBalanceReportR
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }

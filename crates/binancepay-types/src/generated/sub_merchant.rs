@@ -1169,6 +1169,10 @@ impl crate::endpoint::Endpoint for crate::generated::sub_merchant::AddSubMerchan
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::sub_merchant::ModifySubMerchantRequest {
@@ -1185,5 +1189,9 @@ impl crate::endpoint::Endpoint for crate::generated::sub_merchant::ModifySubMerc
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }

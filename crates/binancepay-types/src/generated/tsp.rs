@@ -438,6 +438,10 @@ impl crate::endpoint::Endpoint for crate::generated::tsp::CreateTspAuthorization
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::tsp::QueryTspRecordsRequest {
@@ -454,6 +458,10 @@ impl crate::endpoint::Endpoint for crate::generated::tsp::QueryTspRecordsRequest
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }
 
@@ -472,6 +480,10 @@ impl crate::endpoint::Endpoint for crate::generated::tsp::GetTspRecordRequest {
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::tsp::QueryTspConfigRequest {
@@ -488,5 +500,9 @@ impl crate::endpoint::Endpoint for crate::generated::tsp::QueryTspConfigRequest 
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }

@@ -643,6 +643,10 @@ impl crate::endpoint::Endpoint for crate::generated::wallet::TransferFundRequest
     fn idempotency_key(&self) -> Option<&str> {
         Some(&self.request_id)
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::wallet::QueryTransferRequest {
@@ -659,6 +663,10 @@ impl crate::endpoint::Endpoint for crate::generated::wallet::QueryTransferReques
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }
 
@@ -677,6 +685,10 @@ impl crate::endpoint::Endpoint for crate::generated::wallet::QueryBalanceV2Reque
     fn idempotency_key(&self) -> Option<&str> {
         None
     }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
 }
 
 impl crate::endpoint::Endpoint for crate::generated::wallet::QueryBalanceV1Request {
@@ -693,5 +705,9 @@ impl crate::endpoint::Endpoint for crate::generated::wallet::QueryBalanceV1Reque
 
     fn idempotency_key(&self) -> Option<&str> {
         None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
     }
 }

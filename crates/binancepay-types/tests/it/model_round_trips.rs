@@ -2756,32 +2756,32 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_create_order_v3_request(value in object_create_order_v3_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_create_order_v2_request(value in object_create_order_v2_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_create_order_v1_request(value in object_create_order_v1_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_query_order_v2_request(value in object_query_order_v2_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_query_order_v1_request(value in object_query_order_v1_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_close_order_request(value in object_close_order_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -2856,7 +2856,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_verify_payer_request(value in object_verify_payer_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -2866,12 +2866,12 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_refund_order_request(value in object_refund_order_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_query_refund_request(value in object_query_refund_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -2886,7 +2886,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_create_payout_request(value in object_create_payout_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -2901,7 +2901,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_query_payout_request(value in object_query_payout_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -2916,12 +2916,12 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_check_payout_receiver_request(value in object_check_payout_receiver_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_transfer_fund_request(value in object_transfer_fund_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -2931,7 +2931,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_query_transfer_request(value in object_query_transfer_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -2941,7 +2941,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_query_balance_v2_request(value in object_query_balance_v2_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -2956,7 +2956,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_query_balance_v1_request(value in object_query_balance_v1_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -2966,12 +2966,12 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_add_sub_merchant_request(value in object_add_sub_merchant_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_modify_sub_merchant_request(value in object_modify_sub_merchant_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -2981,7 +2981,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_list_convert_pairs_request(value in object_list_convert_pairs_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -2996,7 +2996,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_get_convert_quote_request(value in object_get_convert_quote_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3006,7 +3006,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_execute_convert_quote_request(value in object_execute_convert_quote_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3016,7 +3016,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_query_convert_order_request(value in object_query_convert_order_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3026,7 +3026,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_create_contract_request(value in object_create_contract_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3036,7 +3036,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_query_contract_request(value in object_query_contract_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3046,12 +3046,12 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_terminate_contract_request(value in object_terminate_contract_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_notify_payment_request(value in object_notify_payment_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3061,7 +3061,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_apply_payment_request(value in object_apply_payment_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3071,7 +3071,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_create_tsp_authorization_request(value in object_create_tsp_authorization_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3081,7 +3081,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_query_tsp_records_request(value in object_query_tsp_records_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3091,12 +3091,12 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_get_tsp_record_request(value in object_get_tsp_record_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_query_tsp_config_request(value in object_query_tsp_config_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3106,7 +3106,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_share_account_id_request(value in object_share_account_id_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3116,7 +3116,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_query_certificates_request(value in object_query_certificates_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3126,7 +3126,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_add_profit_receiver_request(value in object_add_profit_receiver_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3136,7 +3136,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_query_profit_receivers_request(value in object_query_profit_receivers_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3146,12 +3146,12 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_delete_profit_receiver_request(value in object_delete_profit_receiver_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_submit_profit_split_request(value in object_submit_profit_split_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3171,12 +3171,12 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_query_profit_split_request(value in object_query_profit_split_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
 fn round_trip_return_profit_split_request(value in object_return_profit_split_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3186,7 +3186,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_get_report_file_request(value in object_get_report_file_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3196,7 +3196,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_request_balance_report_request(value in object_request_balance_report_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3206,7 +3206,7 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_query_balance_report_request(value in object_query_balance_report_request()) {
-crate::round_trip::json(&value)?;
+crate::round_trip::request(&value)?;
 }
 
 #[test]
@@ -3547,303 +3547,223 @@ pub(crate) const RESPONSE_PARSERS: &[(&str, ResponseParser)] = &[
     }),
 ];
 
-/// Decodes a body as one endpoint's request (outer error) and validates it (inner error).
+/// Decodes a body as one endpoint's request (outer error), checks that `write_body` writes what serde_json writes and validates it (inner error).
 pub(crate) type RequestChecker = fn(&[u8]) -> Result<Result<(), String>, String>;
 
 /// Every endpoint's request checker, by operation.
 pub(crate) const REQUEST_CHECKERS: &[(&str, RequestChecker)] = &[
     ("create_order_v3", |body| {
         serde_json::from_slice::<binancepay_types::order::CreateOrderV3Request>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("create_order_v2", |body| {
         serde_json::from_slice::<binancepay_types::order::CreateOrderV2Request>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("create_order_v1", |body| {
         serde_json::from_slice::<binancepay_types::order::CreateOrderV1Request>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_order_v2", |body| {
         serde_json::from_slice::<binancepay_types::order::QueryOrderV2Request>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_order_v1", |body| {
         serde_json::from_slice::<binancepay_types::order::QueryOrderV1Request>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("close_order", |body| {
         serde_json::from_slice::<binancepay_types::order::CloseOrderRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("verify_payer", |body| {
         serde_json::from_slice::<binancepay_types::payer::VerifyPayerRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("refund_order", |body| {
         serde_json::from_slice::<binancepay_types::refund::RefundOrderRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_refund", |body| {
         serde_json::from_slice::<binancepay_types::refund::QueryRefundRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("create_payout", |body| {
         serde_json::from_slice::<binancepay_types::payout::CreatePayoutRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_payout", |body| {
         serde_json::from_slice::<binancepay_types::payout::QueryPayoutRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("check_payout_receiver", |body| {
         serde_json::from_slice::<binancepay_types::payout::CheckPayoutReceiverRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("transfer_fund", |body| {
         serde_json::from_slice::<binancepay_types::wallet::TransferFundRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_transfer", |body| {
         serde_json::from_slice::<binancepay_types::wallet::QueryTransferRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_balance_v2", |body| {
         serde_json::from_slice::<binancepay_types::wallet::QueryBalanceV2Request>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_balance_v1", |body| {
         serde_json::from_slice::<binancepay_types::wallet::QueryBalanceV1Request>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("add_sub_merchant", |body| {
         serde_json::from_slice::<binancepay_types::sub_merchant::AddSubMerchantRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("modify_sub_merchant", |body| {
         serde_json::from_slice::<binancepay_types::sub_merchant::ModifySubMerchantRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("list_convert_pairs", |body| {
         serde_json::from_slice::<binancepay_types::convert::ListConvertPairsRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("get_convert_quote", |body| {
         serde_json::from_slice::<binancepay_types::convert::GetConvertQuoteRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("execute_convert_quote", |body| {
         serde_json::from_slice::<binancepay_types::convert::ExecuteConvertQuoteRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_convert_order", |body| {
         serde_json::from_slice::<binancepay_types::convert::QueryConvertOrderRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("create_contract", |body| {
         serde_json::from_slice::<binancepay_types::direct_debit::CreateContractRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_contract", |body| {
         serde_json::from_slice::<binancepay_types::direct_debit::QueryContractRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("terminate_contract", |body| {
         serde_json::from_slice::<binancepay_types::direct_debit::TerminateContractRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("notify_payment", |body| {
         serde_json::from_slice::<binancepay_types::direct_debit::NotifyPaymentRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("apply_payment", |body| {
         serde_json::from_slice::<binancepay_types::direct_debit::ApplyPaymentRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("create_tsp_authorization", |body| {
         serde_json::from_slice::<binancepay_types::tsp::CreateTspAuthorizationRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_tsp_records", |body| {
         serde_json::from_slice::<binancepay_types::tsp::QueryTspRecordsRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("get_tsp_record", |body| {
         serde_json::from_slice::<binancepay_types::tsp::GetTspRecordRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_tsp_config", |body| {
         serde_json::from_slice::<binancepay_types::tsp::QueryTspConfigRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("share_account_id", |body| {
         serde_json::from_slice::<binancepay_types::share_info::ShareAccountIdRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_certificates", |body| {
         serde_json::from_slice::<binancepay_types::certificate::QueryCertificatesRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("add_profit_receiver", |body| {
         serde_json::from_slice::<binancepay_types::profit_sharing::AddProfitReceiverRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_profit_receivers", |body| {
         serde_json::from_slice::<binancepay_types::profit_sharing::QueryProfitReceiversRequest>(
             body,
         )
-        .map(|request| binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string()))
+        .map(|request| crate::round_trip::checked_request(&request))
         .map_err(|e| e.to_string())
     }),
     ("delete_profit_receiver", |body| {
         serde_json::from_slice::<binancepay_types::profit_sharing::DeleteProfitReceiverRequest>(
             body,
         )
-        .map(|request| binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string()))
+        .map(|request| crate::round_trip::checked_request(&request))
         .map_err(|e| e.to_string())
     }),
     ("submit_profit_split", |body| {
         serde_json::from_slice::<binancepay_types::profit_sharing::SubmitProfitSplitRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_profit_split", |body| {
         serde_json::from_slice::<binancepay_types::profit_sharing::QueryProfitSplitRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("return_profit_split", |body| {
         serde_json::from_slice::<binancepay_types::profit_sharing::ReturnProfitSplitRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("get_report_file", |body| {
         serde_json::from_slice::<binancepay_types::report::GetReportFileRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("request_balance_report", |body| {
         serde_json::from_slice::<binancepay_types::report::RequestBalanceReportRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
     ("query_balance_report", |body| {
         serde_json::from_slice::<binancepay_types::report::QueryBalanceReportRequest>(body)
-            .map(|request| {
-                binancepay_types::Endpoint::validate(&request).map_err(|e| e.to_string())
-            })
+            .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),
 ];

@@ -2,6 +2,7 @@
 
 use std::fmt::Debug;
 
+use binancepay_types::Endpoint;
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -19,4 +20,36 @@ pub(crate) fn json<T: Serialize + DeserializeOwned + PartialEq + Debug>(
         .map_err(|e| TestCaseError::fail(format!("serialise again: {e}")))?;
     prop_assert_eq!(again, text);
     Ok(())
+}
+
+/// [`json`], plus: [`Endpoint::write_body`] writes exactly the bytes serde_json writes.
+pub(crate) fn request<T>(value: &T) -> Result<(), TestCaseError>
+where
+    T: Endpoint + DeserializeOwned + PartialEq + Debug,
+{
+    json(value)?;
+    same_body(value).map_err(TestCaseError::fail)
+}
+
+/// The body-writer check of [`request`], then the request's own validation.
+pub(crate) fn checked_request<T: Endpoint>(value: &T) -> Result<(), String> {
+    same_body(value)?;
+    value.validate().map_err(|e| e.to_string())
+}
+
+fn same_body<T: Endpoint>(value: &T) -> Result<(), String> {
+    let mut direct = Vec::new();
+    value
+        .write_body(&mut direct)
+        .map_err(|e| format!("write_body: {e}"))?;
+    let serde = serde_json::to_vec(value).map_err(|e| format!("serde_json: {e}"))?;
+    if direct == serde {
+        Ok(())
+    } else {
+        Err(format!(
+            "write_body wrote {}\nserde_json wrote {}",
+            String::from_utf8_lossy(&direct),
+            String::from_utf8_lossy(&serde)
+        ))
+    }
 }
