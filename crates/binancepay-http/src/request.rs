@@ -162,10 +162,12 @@ impl RequestBuilder {
         request.validate()?;
         // A typical create-order is about 1.3 KB; 2 KiB holds it without reallocating.
         let mut body = Vec::with_capacity(2048);
-        serde_json::to_writer(&mut body, request).map_err(|e| Error::Serialize {
-            operation: E::OPERATION,
-            message: e.to_string(),
-        })?;
+        request
+            .write_body(&mut body)
+            .map_err(|e| Error::Serialize {
+                operation: E::OPERATION,
+                message: e.to_string(),
+            })?;
         self.assemble(
             E::PATH,
             Bytes::from_static(E::PATH.as_bytes()),
