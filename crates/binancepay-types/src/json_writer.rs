@@ -91,21 +91,23 @@ fn escape_of(byte: u8) -> Option<Escape> {
     }
 }
 
-/// Whether any byte of `bytes` needs an escape, eight at a time (the tail padded with spaces).
+/// Whether any byte of `bytes` needs an escape, eight at a time; the tail is the last eight
+/// bytes (overlapping the words before), or single bytes in a text shorter than eight.
 fn has_special(bytes: &[u8]) -> bool {
+    let word = |chunk: &[u8]| <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+    if bytes.len() < 8 {
+        return bytes.iter().any(|&b| escape_of(b).is_some());
+    }
     let mut words = bytes.chunks_exact(8);
     let mut any = false;
-    for word in &mut words {
-        let mut padded = [0u8; 8];
-        padded.copy_from_slice(word);
-        any |= has_special_byte(u64::from_le_bytes(padded));
+    for chunk in &mut words {
+        any |= has_special_byte(word(chunk));
     }
-    let mut tail = [b' '; 8];
-    let rest = words.remainder();
-    if let Some(head) = tail.get_mut(..rest.len()) {
-        head.copy_from_slice(rest);
+    if !words.remainder().is_empty() {
+        let tail = bytes.get(bytes.len() - 8..).unwrap_or_default();
+        any |= has_special_byte(word(tail));
     }
-    any | has_special_byte(u64::from_le_bytes(tail))
+    any
 }
 
 /// Whether any byte of the word is below 0x20, `"` or `\` (exact, no false negatives).
