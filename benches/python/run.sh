@@ -19,11 +19,14 @@ root="$(cd "$here/../.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 venv="${VENV:-${TMPDIR:-/tmp}/binancepay-bench-venv}"
 duration=5
-sign_iterations=50000
+sign_iterations=20000
+# Paired rounds for the two ratios a drifting machine disturbs most: each round measures both
+# sides back to back, and report.py takes the median of the per-round ratios.
+rounds=6
 memory=1
 for arg in "$@"; do
     case "$arg" in
-        --quick) duration=2; sign_iterations=10000 ;;
+        --quick) duration=2; sign_iterations=5000; rounds=3 ;;
         --no-memory) memory=0 ;;
         *) echo "usage: $0 [--quick] [--no-memory]" >&2; exit 2 ;;
     esac
@@ -76,13 +79,21 @@ start_sandbox() {
 }
 
 record() { tee -a "$results" | grep -v '^RESULT' >&2 || true; }
+# Tags the RESULT lines of one paired round.
+in_round() { sed -u "s/^RESULT /RESULT round=$1 /"; }
 
 start_sandbox
 
-echo "== signed create-order in process (no network), alternating sides" >&2
-for _ in 1 2; do
-    "$python" "$here/incumbent.py" sign --iterations "$sign_iterations" --rounds 5 | record
-    "$loadgen" sign --iterations "$((sign_iterations * 4))" --rounds 5 | record
+echo "== signed create-order in process (no network), $rounds paired rounds" >&2
+for r in $(seq 1 "$rounds"); do
+    # Alternate which side goes first, so a drift within the round favours neither.
+    if (( r % 2 )); then
+        "$python" "$here/incumbent.py" sign --iterations "$sign_iterations" --rounds 3 | in_round "$r" | record
+        "$loadgen" sign --iterations "$((sign_iterations * 4))" --rounds 3 | in_round "$r" | record
+    else
+        "$loadgen" sign --iterations "$((sign_iterations * 4))" --rounds 3 | in_round "$r" | record
+        "$python" "$here/incumbent.py" sign --iterations "$sign_iterations" --rounds 3 | in_round "$r" | record
+    fi
 done
 
 echo "== both clients against the sandbox, create:1,query:1, keep-alive" >&2
@@ -93,11 +104,15 @@ for c in 1 16; do
         --mix create:1,query:1 --label "vs_c$c" | record
 done
 
-echo "== the sandbox: authenticated create+query vs its trivial route, same client work" >&2
+echo "== the sandbox: authenticated create+query vs its trivial route, same client work, $rounds paired rounds" >&2
+cost_duration=$(( duration > 2 ? duration / 2 : 1 ))
 for c in 1 16; do
-    for mix in create:1,query:1 trivial:1; do
-        "$loadgen" run --url "$url" --client raw --concurrency "$c" --duration "$duration" \
-            --mix "$mix" --server-pid "$sandbox_pid" --label "cost_c$c" | record
+    for r in $(seq 1 "$rounds"); do
+        if (( r % 2 )); then mixes="create:1,query:1 trivial:1"; else mixes="trivial:1 create:1,query:1"; fi
+        for mix in $mixes; do
+            "$loadgen" run --url "$url" --client raw --concurrency "$c" --duration "$cost_duration" \
+                --mix "$mix" --server-pid "$sandbox_pid" --label "cost_c$c" | in_round "$r" | record
+        done
     done
 done
 
