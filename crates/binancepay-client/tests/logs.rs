@@ -1,0 +1,104 @@
+//! The test that captures what `tracing` writes, alone in its own test binary (and so its own
+//! process): tracing caches per-callsite interest process-wide, and a scoped subscriber set while
+//! other tests of the same process register callsites on their threads could miss an event
+//! (seen once: `attempt=2` absent from the capture under load).
+
+// The shared mock server; this binary uses only part of it.
+#[allow(dead_code)]
+#[path = "it/support.rs"]
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use binancepay_client::RetryPolicy;
+use binancepay_types::order::QueryOrderV2Request;
+
+use crate::support::{API_SECRET, Mock, Reply};
+
+/// Collects everything `tracing` writes while a test runs.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn secrets_signatures_and_bodies_never_show() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    // current_thread runtime: every future of this test runs on this thread.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let mock = Mock::start(|call| match call.nth {
+        1 => Reply::fixture(502, "bad_gateway_502.html"),
+        _ => Reply::fixture(400, "fail_signature.json"),
+    })
+    .await;
+    let builder = mock.client().retry_policy(
+        RetryPolicy::default()
+            .with_max_attempts(2)
+            .with_initial_backoff(Duration::from_millis(1)),
+    );
+    let client = builder.clone().build().unwrap_or_else(|e| panic!("{e}"));
+    let query = QueryOrderV2Request::new().with_merchant_trade_no("A1SecretTradeNo");
+    let error = client.orders().query_v2(&query).await.err();
+    let Some(error) = error else {
+        panic!("a FAIL decoded");
+    };
+
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(PoisonError::into_inner))
+        .into_owned();
+    assert!(
+        logs.contains("query_order_v2"),
+        "the call was not logged: {logs}"
+    );
+    assert!(
+        logs.contains("400002"),
+        "the result code was not logged: {logs}"
+    );
+    assert!(
+        logs.contains("attempt=2"),
+        "attempts were not logged: {logs}"
+    );
+
+    let calls = mock.calls();
+    assert_eq!(calls.len(), 2);
+    let debug_texts = [
+        format!("{builder:?}"),
+        format!("{client:?}"),
+        format!("{:?}", client.webhooks()),
+        format!("{error:?}"),
+        error.to_string(),
+        logs,
+    ];
+    for text in &debug_texts {
+        assert!(!text.contains(API_SECRET), "secret leaked: {text}");
+        assert!(!text.contains("A1SecretTradeNo"), "body leaked: {text}");
+        for call in &calls {
+            assert!(!text.contains(&call.signature), "signature leaked: {text}");
+        }
+    }
+}
