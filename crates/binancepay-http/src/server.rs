@@ -224,6 +224,31 @@ where
     B: AsRef<[u8]>,
     K: ApiKeyLookup + ?Sized,
 {
+    let authenticated = authenticate_signature(request, keys, now, window_ms)?;
+    if !is_json_object(authenticated.body) {
+        return Err(AuthError::InvalidBody);
+    }
+    Ok(authenticated)
+}
+
+/// [`authenticate`] up to and including the signature, without the last check that the body is
+/// one JSON object (`400008`), for a server that parses the body anyway: parse it, and when that
+/// fails answer [`AuthError::InvalidBody`] if [`is_json_object`] says so, else the parameter
+/// error. Only the body's first non-blank character is checked here (`{`), so that a JSON array
+/// cannot reach a parser that would read it as a struct.
+///
+/// # Errors
+/// As [`authenticate`]; [`AuthError::InvalidBody`] only for a body not starting with `{`.
+pub fn authenticate_signature<'a, B, K>(
+    request: &'a Request<B>,
+    keys: &K,
+    now: Timestamp,
+    window_ms: u64,
+) -> Result<AuthenticatedRequest<'a>, AuthError>
+where
+    B: AsRef<[u8]>,
+    K: ApiKeyLookup + ?Sized,
+{
     if request.method() != Method::POST {
         return Err(AuthError::MethodNotAllowed {
             method: truncate_chars(request.method().as_str(), 16),
@@ -262,7 +287,7 @@ where
     signer
         .verify(&timestamp, &nonce, body, values.signature)
         .map_err(|_| AuthError::InvalidSignature)?;
-    if !is_json_object(body) {
+    if body.trim_ascii_start().first() != Some(&b'{') {
         return Err(AuthError::InvalidBody);
     }
     Ok(AuthenticatedRequest {
@@ -282,7 +307,17 @@ fn is_json_content_type(value: &HeaderValue) -> bool {
     essence.eq_ignore_ascii_case("application/json")
 }
 
-fn is_json_object(body: &[u8]) -> bool {
+/// Whether `body` is exactly one UTF-8 JSON object (whitespace around it allowed): the rule
+/// behind `400008`.
+///
+/// ```
+/// use binancepay_http::server::is_json_object;
+///
+/// assert!(is_json_object(br#" {"merchantTradeNo":"A1"} "#));
+/// assert!(!is_json_object(b"[1]"));
+/// assert!(!is_json_object(br#"{"a":1} x"#));
+/// ```
+pub fn is_json_object(body: &[u8]) -> bool {
     let Ok(text) = core::str::from_utf8(body) else {
         return false;
     };

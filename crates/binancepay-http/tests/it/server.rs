@@ -313,6 +313,33 @@ fn a_signed_body_that_is_not_an_object_is_400008() {
     }
 }
 
+/// `authenticate_signature` leaves the JSON check to the caller's parse, except for the first
+/// character: a body that cannot start an object is refused there too.
+#[test]
+fn authenticate_signature_checks_only_the_opening_brace() {
+    for (body, brace) in [
+        (&b"[1,2]"[..], false),
+        (b"null", false),
+        (b" \n{\"a\":", true),
+        (b"{\"a\":1} x", true),
+    ] {
+        let mut request = signed();
+        *request.body_mut() = body.to_vec();
+        builder()
+            .resign(&mut request, ts(T0), &nonce(2))
+            .expect("resign");
+        let outcome =
+            binancepay_http::server::authenticate_signature(&request, &keys(), ts(T0), WINDOW)
+                .map(|a| a.body.len());
+        if brace {
+            assert_eq!(outcome, Ok(body.len()), "{body:?}");
+            assert!(!binancepay_http::server::is_json_object(body));
+        } else {
+            assert_eq!(outcome, Err(AuthError::InvalidBody), "{body:?}");
+        }
+    }
+}
+
 #[test]
 fn success_and_fail_builders_write_the_envelopes() {
     let ok = success_response(&true).expect("serialise");

@@ -17,7 +17,9 @@ pub(crate) mod wallet;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use binancepay_http::server::{authenticate, fail_response, success_response};
+use binancepay_http::server::{
+    AuthError, authenticate_signature, fail_response, is_json_object, success_response,
+};
 use binancepay_sign::{ApiKey, RequestSigner, Timestamp};
 use binancepay_types::{Endpoint, ResultCode, endpoint_by_path};
 use bytes::Bytes;
@@ -106,13 +108,18 @@ impl Api {
                 );
             }
         };
-        let authenticated = match authenticate(request, &self.keys, now, self.window_ms) {
+        // The body is parsed once, by the endpoint; `run` tells a body that is not one JSON
+        // object (400008, as `authenticate` would) from a bad parameter (4001xx).
+        let authenticated = match authenticate_signature(request, &self.keys, now, self.window_ms) {
             Ok(authenticated) => authenticated,
             Err(error) => return error.response(),
         };
         let body = authenticated.body;
         self.with_state(|state, ctx| {
             dispatch(state, ctx, path, body).unwrap_or_else(|| {
+                if !is_json_object(body) {
+                    return AuthError::InvalidBody.response();
+                }
                 fail_response(
                     ResultCode::UnknownError.code(),
                     "this endpoint is not implemented by the sandbox",
@@ -147,6 +154,9 @@ where
                 &format!("the response could not be serialized: {e}"),
             )
         }),
+        // Only a body that parsed reaches the handler, so a failure here is the parse's or
+        // the handler's; a body that is not one JSON object is refused as `authenticate` does.
+        Err(_) if !is_json_object(body) => AuthError::InvalidBody.response(),
         Err(error) => fail_response(error.code.code(), &error.message),
     }
 }
