@@ -33,7 +33,7 @@ impl Clock {
     pub(crate) fn stamp(&self) -> Result<(Timestamp, Nonce), binancepay_http::Error> {
         let timestamp =
             Timestamp::from_millis(self.now_millis()).map_err(binancepay_http::Error::Sign)?;
-        let nonce = Nonce::from_os_rng().map_err(binancepay_http::Error::Sign)?;
+        let nonce = binancepay_http::fresh_nonce()?;
         Ok((timestamp, nonce))
     }
 

@@ -52,6 +52,8 @@
 
 mod error;
 mod headers;
+#[cfg(feature = "std-clock")]
+mod nonce_pool;
 mod request;
 mod response;
 pub mod server;
@@ -63,9 +65,9 @@ pub use headers::{
     BINANCEPAY_CERTIFICATE_SN, BINANCEPAY_NONCE, BINANCEPAY_SIGNATURE, BINANCEPAY_TIMESTAMP,
     SigningHeader,
 };
-#[cfg(feature = "std-clock")]
-pub use request::now;
 pub use request::{DEFAULT_USER_AGENT, OPENAPI_PATH_PREFIX, PRODUCTION_BASE_URL, RequestBuilder};
+#[cfg(feature = "std-clock")]
+pub use request::{fresh_nonce, now};
 pub use response::{SNIPPET_MAX_BYTES, parse_response, parse_response_raw};
 #[cfg(any(feature = "rsa", feature = "aws-lc"))]
 pub use webhook::{

@@ -18,7 +18,7 @@ pub mod webhook;
 
 pub use credentials::{API_KEY_MAX_LEN, ApiKey, ApiSecret};
 pub use error::Error;
-pub use nonce::{NONCE_LEN, Nonce};
+pub use nonce::{NONCE_LEN, NONCE_RANDOM_BYTES, Nonce};
 pub use request::{RequestSigner, string_to_sign};
 pub use signature::{SIGNATURE_LEN, Signature};
 pub use timestamp::{Timestamp, check_freshness};

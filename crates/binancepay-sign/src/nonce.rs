@@ -10,6 +10,9 @@ use crate::Error;
 /// Length of every nonce, in bytes.
 pub const NONCE_LEN: usize = 32;
 
+/// Random bytes one nonce is drawn from ([`Nonce::from_random_bytes`]): four per letter.
+pub const NONCE_RANDOM_BYTES: usize = NONCE_LEN * 4;
+
 const LETTERS: &[u8; 52] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// A `BinancePay-Nonce` value: exactly 32 ASCII letters or digits.
@@ -69,7 +72,7 @@ impl Nonce {
     /// assert!(nonce.as_str().bytes().all(|b| b.is_ascii_alphabetic()));
     /// ```
     pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> Self {
-        let mut random = [0u8; NONCE_LEN * 4];
+        let mut random = [0u8; NONCE_RANDOM_BYTES];
         rng.fill_bytes(&mut random);
         Self::from_random(&random)
     }
@@ -80,12 +83,28 @@ impl Nonce {
     /// [`Error::Rng`] if the operating system cannot provide random bytes.
     #[cfg(feature = "getrandom")]
     pub fn from_os_rng() -> Result<Self, Error> {
-        let mut random = [0u8; NONCE_LEN * 4];
+        let mut random = [0u8; NONCE_RANDOM_BYTES];
         getrandom::getrandom(&mut random).map_err(|_| Error::Rng)?;
         Ok(Self::from_random(&random))
     }
 
-    fn from_random(random: &[u8; NONCE_LEN * 4]) -> Self {
+    /// The nonce [`generate`](Self::generate) makes from these 128 random bytes, for a caller
+    /// that draws its randomness itself (e.g. many nonces' worth from the OS at once). The bytes
+    /// must come from a cryptographic RNG and be used for one nonce only.
+    ///
+    /// ```
+    /// use binancepay_sign::{NONCE_RANDOM_BYTES, Nonce};
+    ///
+    /// let random = [0x5Au8; NONCE_RANDOM_BYTES]; // use bytes from a CSPRNG
+    /// let nonce = Nonce::from_random_bytes(&random);
+    /// assert!(nonce.as_str().bytes().all(|b| b.is_ascii_alphabetic()));
+    /// ```
+    #[must_use]
+    pub fn from_random_bytes(random: &[u8; NONCE_RANDOM_BYTES]) -> Self {
+        Self::from_random(random)
+    }
+
+    fn from_random(random: &[u8; NONCE_RANDOM_BYTES]) -> Self {
         let mut out = [0u8; NONCE_LEN];
         for (slot, chunk) in out.iter_mut().zip(random.chunks_exact(4)) {
             let word = chunk.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
