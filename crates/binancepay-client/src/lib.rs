@@ -88,8 +88,9 @@
 //!
 //! # Features
 //!
-//! - `rustls` (default): TLS with rustls.
-//! - `native-tls`: TLS with the platform library.
+//! - `rustls` (default): TLS with rustls, whose aws-lc-rs also signs requests and verifies
+//!   webhooks (`binancepay-sign`'s `aws-lc` backend, no extra build).
+//! - `native-tls`: TLS with the platform library; signing and verification in pure Rust.
 //! - `blocking`: [`blocking::Client`], the same API without `async`.
 //!
 #![doc = include_str!("retry_policy.md")]
