@@ -41,7 +41,7 @@ impl CharClass {
                 let rest = text
                     .strip_prefix("https://")
                     .or_else(|| text.strip_prefix("http://"));
-                rest.is_some_and(|r| !r.is_empty() && !r.chars().any(char::is_whitespace))
+                rest.is_some_and(|r| !r.is_empty() && !has_whitespace(r))
             }
         }
     }
@@ -55,6 +55,16 @@ impl CharClass {
             Self::UpperAlpha => "upper-case letters",
             Self::HttpUrl => "characters of an http(s) URL",
         }
+    }
+}
+
+/// `char::is_whitespace` over `text`, byte by byte while it is ASCII.
+fn has_whitespace(text: &str) -> bool {
+    if text.is_ascii() {
+        // The ASCII characters `char::is_whitespace` accepts: space and \t \n \x0B \x0C \r.
+        text.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r'))
+    } else {
+        text.chars().any(char::is_whitespace)
     }
 }
 
@@ -373,9 +383,12 @@ pub(crate) fn text(
     if value.is_empty() {
         return;
     }
-    let len = value.chars().count();
-    let too_short = min.is_some_and(|min| len < min);
-    let too_long = max.is_some_and(|max| len > max);
+    // A text has at most as many characters as bytes: count them only when the byte length
+    // cannot decide (multi-byte text near a bound).
+    let bytes = value.len();
+    let chars = || value.chars().count();
+    let too_short = min.is_some_and(|min| bytes < min || chars() < min);
+    let too_long = max.is_some_and(|max| bytes > max && chars() > max);
     let bad_chars = class.is_some_and(|class| !class.matches(value));
     if too_short || too_long || bad_chars {
         out.push(Violation::new(
@@ -575,6 +588,25 @@ mod tests {
             shown,
             [r#"region: exactly 2 upper-case letters, got "sgp""#]
         );
+    }
+
+    proptest::proptest! {
+        /// The shortcuts on byte length and ASCII give the answers of the plain definitions.
+        #[test]
+        fn length_and_whitespace_shortcuts_agree(
+            value in "[a-zé€ \t\u{b}\u{85}\u{a0}\u{2028}]{1,12}",
+            min in 0usize..8,
+            max in 0usize..14,
+        ) {
+            let mut out = Vec::new();
+            text(&mut out, &Path::Root, "f", &value, Some(min), Some(max), None);
+            let len = value.chars().count();
+            proptest::prop_assert_eq!(!out.is_empty(), len < min || len > max);
+            proptest::prop_assert_eq!(
+                has_whitespace(&value),
+                value.chars().any(char::is_whitespace)
+            );
+        }
     }
 
     #[test]
