@@ -51,24 +51,29 @@ impl RequestLog {
         inner.counts.total = inner.counts.total.saturating_add(1);
         match endpoint_by_path(path) {
             // Only endpoint paths get a key, so the map cannot grow with what clients invent.
-            Some(endpoint) => {
-                let count = inner
-                    .counts
-                    .by_path
-                    .entry(endpoint.path.to_owned())
-                    .or_default();
-                *count = count.saturating_add(1);
-            }
+            // Look the path up by reference first: allocate its key only on first sight.
+            Some(endpoint) => match inner.counts.by_path.get_mut(endpoint.path) {
+                Some(count) => *count = count.saturating_add(1),
+                None => {
+                    inner.counts.by_path.insert(endpoint.path.to_owned(), 1);
+                }
+            },
             None => inner.counts.unknown_paths = inner.counts.unknown_paths.saturating_add(1),
         }
         if let Some(signature) = signature {
-            if inner.signatures.len() >= RECENT_SIGNATURES {
-                inner.signatures.pop_front();
-            }
-            let text = String::from_utf8_lossy(signature);
-            inner
-                .signatures
-                .push_back(text.chars().take(MAX_SIGNATURE_CHARS).collect());
+            // Once full, the oldest entry's buffer is reused for the newest.
+            let mut slot = if inner.signatures.len() >= RECENT_SIGNATURES {
+                inner.signatures.pop_front().unwrap_or_default()
+            } else {
+                String::new()
+            };
+            slot.clear();
+            slot.extend(
+                String::from_utf8_lossy(signature)
+                    .chars()
+                    .take(MAX_SIGNATURE_CHARS),
+            );
+            inner.signatures.push_back(slot);
         }
     }
 
