@@ -136,6 +136,11 @@ impl Amount {
         decimal_places_of(&self.text)
     }
 
+    /// The exact value times 10⁸ (what equality and ordering compare).
+    pub(crate) fn scaled(&self) -> u128 {
+        self.scaled
+    }
+
     /// Whether the value is zero, whatever the number of decimal places (`0`, `0.00`).
     ///
     /// ```
@@ -224,7 +229,7 @@ fn decimal_places_of(text: &str) -> u32 {
 }
 
 /// Checks the grammar and returns the value times 10⁸.
-fn parse_scaled(text: &str) -> Result<u128, AmountError> {
+pub(crate) fn parse_scaled(text: &str) -> Result<u128, AmountError> {
     if text.is_empty() {
         return Err(AmountError::Empty);
     }

@@ -4,7 +4,7 @@ use crate::generated::direct_debit::CreateContractRequest;
 use crate::generated::enums::CycleType;
 use crate::generated::order::PayAndSignContract;
 use crate::generated::payout::CreatePayoutRequest;
-use crate::validate::{Path, Rule, Violation, scaled};
+use crate::validate::{Path, Rule, Violation};
 
 /// `totalNumber` must equal the number of transfers and `totalAmount` their sum.
 pub(crate) fn payout_totals(
@@ -28,10 +28,10 @@ pub(crate) fn payout_totals(
         .transfer_detail_list
         .iter()
         .try_fold(0_u128, |sum, detail| {
-            sum.checked_add(scaled(detail.transfer_amount.as_str())?)
+            sum.checked_add(detail.transfer_amount.scaled())
         });
-    match (sum, scaled(request.total_amount.as_str())) {
-        (Some(sum), Some(total)) if sum == total => {}
+    match sum {
+        Some(sum) if sum == request.total_amount.scaled() => {}
         _ => out.push(Violation::new(
             parent.at("totalAmount"),
             Rule::Consistency {

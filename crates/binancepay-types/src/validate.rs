@@ -316,54 +316,6 @@ fn push_segment(out: &mut String, wire: &str) {
     out.push_str(wire);
 }
 
-/// The value of an amount's text times 10⁸, or `None` when the text is not an amount.
-///
-/// It follows the grammar of [`Amount::new`] (digits, an optional `.` and 1 to 8 more digits, no
-/// leading zero, at most 20 integer digits) without building an [`Amount`], so rules can compare
-/// and add amounts without allocating.
-pub(crate) fn scaled(text: &str) -> Option<u128> {
-    let mut value: u128 = 0;
-    let mut integer_digits = 0_u32;
-    // Digits after the point, once a point was seen.
-    let mut places: Option<u32> = None;
-    for byte in text.bytes() {
-        match (byte, &mut places) {
-            (b'0'..=b'9', Some(places)) => *places += 1,
-            (b'0'..=b'9', None) => integer_digits += 1,
-            (b'.', None) => {
-                places = Some(0);
-                continue;
-            }
-            _ => return None,
-        }
-        if integer_digits > 20 || places.is_some_and(|p| p > Amount::MAX_DECIMAL_PLACES) {
-            return None;
-        }
-        // At most 28 digits, so this stays below 10^28 and cannot overflow a u128.
-        value = value * 10 + u128::from(byte - b'0');
-    }
-    let leading_zero = integer_digits > 1 && text.starts_with('0');
-    if integer_digits == 0 || leading_zero || places == Some(0) {
-        return None;
-    }
-    // 10^(8 - places): the scale of the last digit.
-    const UNIT: [u128; 9] = [
-        100_000_000,
-        10_000_000,
-        1_000_000,
-        100_000,
-        10_000,
-        1_000,
-        100,
-        10,
-        1,
-    ];
-    let unit = usize::try_from(places.unwrap_or(0))
-        .ok()
-        .and_then(|places| UNIT.get(places))?;
-    Some(value * unit)
-}
-
 pub(crate) fn non_empty(out: &mut Vec<Violation>, parent: &Path<'_>, wire: &str, value: &str) {
     if value.is_empty() {
         out.push(Violation::new(parent.at(wire), Rule::Required, None));
@@ -409,20 +361,20 @@ pub(crate) fn amount(
     decimals: Option<u32>,
 ) {
     // Bounds come from the spec, which xtask checked to be decimals; a bound that does not
-    // parse is skipped rather than panicking. The value is a valid amount, so it always parses.
-    if let Some(got) = scaled(value.as_str()) {
-        let below = min.and_then(scaled).is_some_and(|m| got < m);
-        let above = max.and_then(scaled).is_some_and(|m| got > m);
-        if below || above {
-            out.push(Violation::new(
-                parent.at(wire),
-                Rule::Range {
-                    min: min.map(str::to_owned),
-                    max: max.map(str::to_owned),
-                },
-                Some(value.as_str()),
-            ));
-        }
+    // parse is skipped rather than panicking. Parsing a valid bound allocates nothing.
+    let bound = |text: &str| crate::amount::parse_scaled(text).ok();
+    let got = value.scaled();
+    let below = min.and_then(bound).is_some_and(|m| got < m);
+    let above = max.and_then(bound).is_some_and(|m| got > m);
+    if below || above {
+        out.push(Violation::new(
+            parent.at(wire),
+            Rule::Range {
+                min: min.map(str::to_owned),
+                max: max.map(str::to_owned),
+            },
+            Some(value.as_str()),
+        ));
     }
     if let Some(max) = decimals {
         if value.decimal_places() > max {
@@ -698,55 +650,5 @@ mod tests {
         one_of(&mut out, &item, &["f", "g"], &[false, true], true);
         one_of(&mut out, &item, &["f", "g"], &[true, true], false);
         assert_eq!(out, []);
-    }
-
-    #[test]
-    fn scaled_examples() {
-        assert_eq!(scaled("0"), Some(0));
-        assert_eq!(scaled("0.00000001"), Some(1));
-        assert_eq!(scaled("25.17"), Some(2_517_000_000));
-        assert_eq!(
-            scaled("99999999999999999999.99999999"),
-            Some(9_999_999_999_999_999_999_999_999_999)
-        );
-        for bad in [
-            "",
-            ".",
-            "1.",
-            ".5",
-            "01",
-            "-1",
-            "1e5",
-            "1.123456789",
-            "1.2.3",
-            " 1",
-            "１",
-        ] {
-            assert_eq!(scaled(bad), None, "{bad}");
-        }
-        assert_eq!(scaled(&"9".repeat(21)), None);
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn scaled_agrees_with_amount(text in "[-0-9.e]{0,12}|(0|[1-9][0-9]{0,21})(\\.[0-9]{0,9})?") {
-            proptest::prop_assert_eq!(scaled(&text).is_some(), Amount::new(&text).is_ok());
-        }
-
-        #[test]
-        fn scaled_orders_like_amount(
-            a in "(0|[1-9][0-9]{0,19})(\\.[0-9]{1,8})?",
-            b in "(0|[1-9][0-9]{0,19})(\\.[0-9]{1,8})?",
-        ) {
-            let (Ok(x), Ok(y)) = (Amount::new(&a), Amount::new(&b)) else {
-                return Err(proptest::test_runner::TestCaseError::fail("not an amount"));
-            };
-            proptest::prop_assert_eq!(scaled(&a).cmp(&scaled(&b)), x.cmp(&y));
-            let sum = scaled(&a).zip(scaled(&b)).map(|(a, b)| a + b);
-            let amount_sum = x.checked_add(&y).and_then(|s| scaled(s.as_str()));
-            if let Some(amount_sum) = amount_sum {
-                proptest::prop_assert_eq!(sum, Some(amount_sum));
-            }
-        }
     }
 }
