@@ -99,7 +99,7 @@ fn emit_object(out: &mut String, ctx: &Context<'_>, object: &ObjectDef) {
 fn value_writer(ty: &TypeExpr) -> String {
     match ty {
         TypeExpr::AmountString => "crate::json_writer::write_amount_string(out, value);".into(),
-        TypeExpr::IdNumber => "crate::json_writer::write_id_number(out, value)?;".into(),
+        TypeExpr::IdNumber => "crate::json_writer::write_id_number(out, value);".into(),
         _ => "crate::json_writer::WriteJson::write_json(value, out)?;".into(),
     }
 }

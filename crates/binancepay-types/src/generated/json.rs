@@ -349,7 +349,7 @@ impl crate::json_writer::WriteJson for crate::generated::order::CreateOrderV1Req
         {
             let value = &self.merchant_id;
             out.extend_from_slice(",\"merchantId\":".as_bytes());
-            crate::json_writer::write_id_number(out, value)?;
+            crate::json_writer::write_id_number(out, value);
         }
         if let Some(value) = &self.sub_merchant_id {
             out.extend_from_slice(",\"subMerchantId\":".as_bytes());
@@ -1409,7 +1409,7 @@ impl crate::json_writer::WriteJson for crate::generated::direct_debit::QueryCont
         }
         if let Some(value) = &self.contract_id {
             out.extend_from_slice(",\"contractId\":".as_bytes());
-            crate::json_writer::write_id_number(out, value)?;
+            crate::json_writer::write_id_number(out, value);
         }
         object.finish(out);
         Ok(())
@@ -1425,7 +1425,7 @@ impl crate::json_writer::WriteJson for crate::generated::direct_debit::Terminate
         }
         if let Some(value) = &self.contract_id {
             out.extend_from_slice(",\"contractId\":".as_bytes());
-            crate::json_writer::write_id_number(out, value)?;
+            crate::json_writer::write_id_number(out, value);
         }
         if let Some(value) = &self.termination_notes {
             out.extend_from_slice(",\"terminationNotes\":".as_bytes());
@@ -1456,7 +1456,7 @@ impl crate::json_writer::WriteJson for crate::generated::direct_debit::NotifyPay
         {
             let value = &self.biz_id;
             out.extend_from_slice(",\"bizId\":".as_bytes());
-            crate::json_writer::write_id_number(out, value)?;
+            crate::json_writer::write_id_number(out, value);
         }
         {
             let value = &self.estimated_amount;
@@ -1493,7 +1493,7 @@ impl crate::json_writer::WriteJson for crate::generated::direct_debit::ApplyPaym
         {
             let value = &self.biz_id;
             out.extend_from_slice(",\"bizId\":".as_bytes());
-            crate::json_writer::write_id_number(out, value)?;
+            crate::json_writer::write_id_number(out, value);
         }
         if let Some(value) = &self.pre_biz_id {
             out.extend_from_slice(",\"preBizId\":".as_bytes());
