@@ -169,7 +169,6 @@ impl RequestBuilder {
                 message: e.to_string(),
             })?;
         self.assemble(
-            E::PATH,
             Bytes::from_static(E::PATH.as_bytes()),
             body,
             timestamp,
@@ -195,7 +194,6 @@ impl RequestBuilder {
         let body = body.into();
         validate_json_object(&body)?;
         self.assemble(
-            path,
             Bytes::copy_from_slice(path.as_bytes()),
             body,
             timestamp,
@@ -221,22 +219,19 @@ impl RequestBuilder {
         apply_signature(headers, timestamp, nonce, &signature)
     }
 
-    /// `path_bytes` holds `path`: borrowed for the `'static` paths of modelled endpoints, so
-    /// the common case neither copies nor re-parses the base URL.
+    /// `path` is borrowed for the `'static` paths of modelled endpoints, so the common case
+    /// neither copies nor re-parses the base URL.
     fn assemble(
         &self,
-        path: &str,
-        path_bytes: Bytes,
+        path: Bytes,
         body: Vec<u8>,
         timestamp: Timestamp,
         nonce: &Nonce,
     ) -> Result<Request<Vec<u8>>, Error> {
-        let uri = self
-            .uri(path, path_bytes)
-            .ok_or_else(|| Error::InvalidBaseUrl {
-                url: truncate_chars(&self.base_url, 64),
-                rule: "base URL followed by the endpoint path must form a valid URI",
-            })?;
+        let uri = self.uri(path).ok_or_else(|| Error::InvalidBaseUrl {
+            url: truncate_chars(&self.base_url, 64),
+            rule: "base URL followed by the endpoint path must form a valid URI",
+        })?;
         let signature = self.signer.sign(&timestamp, nonce, &body);
         let mut request = Request::new(body);
         *request.method_mut() = Method::POST;
@@ -253,15 +248,16 @@ impl RequestBuilder {
 
 impl RequestBuilder {
     /// The base URL's scheme and authority with its prefix followed by `path`.
-    fn uri(&self, path: &str, path_bytes: Bytes) -> Option<Uri> {
-        let path_and_query = if self.target.prefix.is_empty() {
-            PathAndQuery::from_maybe_shared(path_bytes).ok()?
+    fn uri(&self, path: Bytes) -> Option<Uri> {
+        let path = if self.target.prefix.is_empty() {
+            path
         } else {
-            let mut joined = String::with_capacity(self.target.prefix.len() + path.len());
-            joined.push_str(&self.target.prefix);
-            joined.push_str(path);
-            PathAndQuery::try_from(joined).ok()?
+            let mut joined = Vec::with_capacity(self.target.prefix.len() + path.len());
+            joined.extend_from_slice(self.target.prefix.as_bytes());
+            joined.extend_from_slice(&path);
+            Bytes::from(joined)
         };
+        let path_and_query = PathAndQuery::from_maybe_shared(path).ok()?;
         let mut parts = http::uri::Parts::default();
         parts.scheme = Some(self.target.scheme.clone());
         parts.authority = Some(self.target.authority.clone());
@@ -357,19 +353,20 @@ fn validate_base_url(base_url: &str) -> Result<(String, Target), Error> {
         return Err(invalid("must not contain a query or fragment"));
     }
     let uri = Uri::try_from(base_url).map_err(|_| invalid("must parse as a URI"))?;
-    match uri.scheme_str() {
-        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {}
+    let scheme = match uri.scheme() {
+        Some(s)
+            if s.as_str().eq_ignore_ascii_case("http")
+                || s.as_str().eq_ignore_ascii_case("https") =>
+        {
+            s.clone()
+        }
         _ => return Err(invalid("must be absolute with scheme http or https")),
-    }
+    };
     let authority = match uri.authority() {
         Some(a) if !a.host().is_empty() && !a.as_str().contains('@') => a.clone(),
         Some(_) => return Err(invalid("must name a host and carry no user info")),
         None => return Err(invalid("must name a host")),
     };
-    let scheme = uri
-        .scheme()
-        .cloned()
-        .ok_or_else(|| invalid("must name a host"))?;
     let trimmed = base_url.trim_end_matches('/');
     let target = Target {
         scheme,
@@ -479,15 +476,11 @@ mod tests {
                 None => builder.clone(),
             };
             let uri = builder
-                .uri(path, Bytes::from_static(path.as_bytes()))
+                .uri(Bytes::from_static(path.as_bytes()))
                 .map(|u| u.to_string());
             assert_eq!(uri.as_deref(), Some(expected), "{base:?}");
         }
-        assert!(
-            builder
-                .uri("no slash", Bytes::from_static(b"no slash"))
-                .is_none()
-        );
+        assert!(builder.uri(Bytes::from_static(b"no slash")).is_none());
     }
 
     #[test]
