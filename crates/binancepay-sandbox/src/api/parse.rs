@@ -40,12 +40,7 @@ pub(crate) fn parse<E: Endpoint + DeserializeOwned>(body: &[u8]) -> Result<E, Ap
 
 fn from_serde(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let path = wire_path(&error.path().to_string());
-    let message = error.inner().to_string();
-    // serde_json appends " at line L column C"; the position means nothing to a caller here.
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(head, _)| head)
-        .to_owned();
+    let message = without_position(&error.inner().to_string()).to_owned();
     if let Some(field) = missing_field(&message) {
         let full = if path.is_empty() {
             field.to_owned()
@@ -75,13 +70,18 @@ fn from_serde(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError 
 /// A body that holds one valid value followed by something other than whitespace.
 fn trailing(error: &serde_json::Error) -> ApiError {
     let message = error.to_string();
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(head, _)| head);
+    let message = without_position(&message);
     ApiError::new(
         ResultCode::InvalidParamWrongLength,
         format!("request body: {message}"),
     )
+}
+
+/// serde_json appends " at line L column C"; the position means nothing to a caller here.
+fn without_position(message: &str) -> &str {
+    message
+        .rsplit_once(" at line ")
+        .map_or(message, |(head, _)| head)
 }
 
 /// serde_path_to_error writes the root as `.` and list items as `[i]`, like our wire paths.
