@@ -6,13 +6,11 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use aws_lc_rs::hmac;
+use binancepay_benches::fixtures;
 use binancepay_http::{ApiKey, ApiSecret, Nonce, RequestBuilder, Timestamp, parse_response};
 use binancepay_types::Endpoint;
 use binancepay_types::order::{CreateOrderV3Request, QueryOrderV2Request};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-
-const SECRET: &str = "uahr4nhailyq55yubuhuncnprfac73bcbz2qfafsevic1jruwunioxtoaozy122f";
-const API_KEY: &str = "TestKey0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU";
 
 fn sample(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -25,8 +23,8 @@ fn bench_http(c: &mut Criterion) {
     let order: CreateOrderV3Request =
         serde_json::from_slice(&sample("create_order_v3.request.json")).expect("sample order");
     let builder = RequestBuilder::new(
-        ApiKey::new(API_KEY).expect("key"),
-        &ApiSecret::new(SECRET).expect("secret"),
+        ApiKey::new(fixtures::API_KEY).expect("key"),
+        &ApiSecret::new(fixtures::API_SECRET).expect("secret"),
     )
     .expect("builder");
     let timestamp = Timestamp::from_millis(1_611_232_922_428).expect("ms");
@@ -35,7 +33,7 @@ fn bench_http(c: &mut Criterion) {
         .build(&order, timestamp, &nonce)
         .expect("valid order");
     let body = request.body().clone();
-    let key = hmac::Key::new(hmac::HMAC_SHA512, SECRET.as_bytes());
+    let key = hmac::Key::new(hmac::HMAC_SHA512, fixtures::API_SECRET.as_bytes());
 
     let mut group = c.benchmark_group("http/create_order_v3");
     group.throughput(Throughput::Bytes(body.len() as u64));
@@ -73,7 +71,8 @@ fn bench_http(c: &mut Criterion) {
             body
         });
     });
-    let signer = binancepay_sign::RequestSigner::new(&ApiSecret::new(SECRET).expect("secret"));
+    let signer =
+        binancepay_sign::RequestSigner::new(&ApiSecret::new(fixtures::API_SECRET).expect("secret"));
     group.bench_function("part_sign", |b| {
         b.iter(|| signer.sign(&timestamp, &nonce, black_box(&body)));
     });

@@ -13,25 +13,19 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use aws_lc_rs::{hmac, signature};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use aws_lc_rs::hmac;
 use binancepay_benches::fixtures;
-use binancepay_http::{
-    ApiKey, ApiSecret, BINANCEPAY_CERTIFICATE_SN, BINANCEPAY_NONCE, BINANCEPAY_SIGNATURE,
-    BINANCEPAY_TIMESTAMP, CertificateStore, Nonce, RequestBuilder, Timestamp, WebhookVerifier,
-};
-use binancepay_sign::string_to_sign;
-use binancepay_sign::webhook::{Backend, WebhookSigningKey};
+use binancepay_http::{ApiKey, ApiSecret, Nonce, RequestBuilder, Timestamp};
 use binancepay_types::Endpoint;
 use binancepay_types::order::CreateOrderV3Request;
-use http::{HeaderMap, HeaderValue};
 
-const SECRET: &str = "uahr4nhailyq55yubuhuncnprfac73bcbz2qfafsevic1jruwunioxtoaozy122f";
-const API_KEY: &str = "TestKey0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU";
+#[path = "support/webhook.rs"]
+mod webhook;
+
+use webhook::WebhookFixture;
+
 const TIMESTAMP: &str = "1619508939664";
 const NONCE: &str = "5RhaTrZPhknNv0kDSA2UQ67cPMVNS4sA";
-const SERIAL: &str = "0ce4e0bb1c1e5ffd6c2e8f4c1a11b2e5";
 /// Each timed run of one side lasts about this long.
 const ROUND: Duration = Duration::from_millis(2);
 
@@ -70,8 +64,8 @@ fn main() {
 fn build_sign_pairs() -> Vec<Pair> {
     let order: CreateOrderV3Request = fixtures::create_order().expect("sample order");
     let builder = RequestBuilder::new(
-        ApiKey::new(API_KEY).expect("key"),
-        &ApiSecret::new(SECRET).expect("secret"),
+        ApiKey::new(fixtures::API_KEY).expect("key"),
+        &ApiSecret::new(fixtures::API_SECRET).expect("secret"),
     )
     .expect("builder");
     let timestamp = Timestamp::parse(TIMESTAMP).expect("ms");
@@ -80,7 +74,7 @@ fn build_sign_pairs() -> Vec<Pair> {
         .build(&order, timestamp, &nonce)
         .expect("valid order")
         .into_body();
-    let key = hmac::Key::new(hmac::HMAC_SHA512, SECRET.as_bytes());
+    let key = hmac::Key::new(hmac::HMAC_SHA512, fixtures::API_SECRET.as_bytes());
     let bare_hmac = {
         let body = body.clone();
         move || {
@@ -94,7 +88,8 @@ fn build_sign_pairs() -> Vec<Pair> {
             black_box(ctx.sign());
         }
     };
-    let signer = binancepay_sign::RequestSigner::new(&ApiSecret::new(SECRET).expect("secret"));
+    let signer =
+        binancepay_sign::RequestSigner::new(&ApiSecret::new(fixtures::API_SECRET).expect("secret"));
     let order_for_write = order.clone();
     vec![
         Pair {
@@ -147,36 +142,15 @@ fn build_sign_pairs() -> Vec<Pair> {
 }
 
 fn webhook_pairs() -> Vec<Pair> {
-    let body = fixtures::data("pay_webhook.json").expect("webhook body");
-    let pem = String::from_utf8(fixtures::data("webhook-key-2048.pkcs8.pem").expect("key"))
-        .expect("PEM text");
-    let signing = WebhookSigningKey::from_pkcs8_pem(&pem).expect("benchmark key");
-    let signature_b64 = signing.sign(TIMESTAMP, NONCE, &body).expect("sign");
-    let mut store = CertificateStore::new();
-    store
-        .insert_pem(SERIAL.to_owned(), &signing.public_key_pem())
-        .expect("store");
-    assert_eq!(
-        store.get(SERIAL).map(|k| k.backend()),
-        Some(Backend::AwsLc),
-        "the verifier must run on aws-lc for this comparison"
-    );
-    let verifier = WebhookVerifier::new(store);
-    let header = |v: &str| HeaderValue::from_str(v).expect("header");
-    let mut headers = HeaderMap::new();
-    headers.insert(BINANCEPAY_TIMESTAMP, header(TIMESTAMP));
-    headers.insert(BINANCEPAY_NONCE, header(NONCE));
-    headers.insert(BINANCEPAY_CERTIFICATE_SN, header(SERIAL));
-    headers.insert(BINANCEPAY_SIGNATURE, header(&signature_b64));
-    let now = Timestamp::parse(TIMESTAMP).expect("timestamp");
-    assert!(verifier.verify(&headers, &body, now).is_ok());
-    // The reference gets the framed bytes and the decoded signature prepared outside the loop.
-    let framed = string_to_sign(TIMESTAMP, NONCE, &body);
-    let raw_signature = STANDARD.decode(&signature_b64).expect("base64");
-    let pkcs1 = signing.public_key().to_pkcs1_der();
-    let reference = signature::ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, &pkcs1)
-        .expect("parsed key");
-    assert!(reference.verify_sig(&framed, &raw_signature).is_ok());
+    let WebhookFixture {
+        body,
+        verifier,
+        headers,
+        now,
+        framed,
+        raw_signature,
+        reference,
+    } = webhook::pay_webhook_2048();
     vec![Pair {
         name: "webhook/verify_parse_2048",
         ours: "WebhookVerifier::verify (headers, base64, RSA-2048, freshness, typed parse)",

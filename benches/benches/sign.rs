@@ -14,11 +14,11 @@ use std::path::PathBuf;
 use aws_lc_rs::{hmac, signature};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use binancepay_benches::fixtures;
 use binancepay_sign::webhook::{Backend, WebhookPublicKey, WebhookSigningKey};
 use binancepay_sign::{ApiSecret, Nonce, RequestSigner, Timestamp, string_to_sign};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
-const SECRET: &str = "uahr4nhailyq55yubuhuncnprfac73bcbz2qfafsevic1jruwunioxtoaozy122f";
 const TIMESTAMP: &str = "1611232922428";
 const NONCE: &str = "5RhaTrZPhknNv0kDSA2UQ67cPMVNS4sA";
 
@@ -42,8 +42,8 @@ fn upper_hex(tag: &[u8], out: &mut [u8; 128]) {
 }
 
 fn bench_sign(c: &mut Criterion) {
-    let signer = RequestSigner::new(&ApiSecret::new(SECRET).expect("secret"));
-    let key = hmac::Key::new(hmac::HMAC_SHA512, SECRET.as_bytes());
+    let signer = RequestSigner::new(&ApiSecret::new(fixtures::API_SECRET).expect("secret"));
+    let key = hmac::Key::new(hmac::HMAC_SHA512, fixtures::API_SECRET.as_bytes());
     let timestamp = Timestamp::parse(TIMESTAMP).expect("timestamp");
     let nonce = Nonce::new(NONCE).expect("nonce");
 
