@@ -11,8 +11,7 @@ use binancepay_client::{
     TransportKind,
 };
 use binancepay_http::{Nonce, now, parse_response_raw};
-use http::header::RETRY_AFTER;
-use http::{HeaderMap, Request, Response, StatusCode};
+use http::{Request, Response, StatusCode};
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
@@ -115,7 +114,7 @@ fn judge(ending: &Ending) -> (Outcome, bool, Option<Duration>) {
             Err(error) => (
                 error.outcome(),
                 error.is_retryable(),
-                retry_after(response.headers()),
+                RetryPolicy::retry_after(response.headers()),
             ),
         },
         Ending::TooLarge(status) if status.is_client_error() => (Outcome::Rejected, false, None),
@@ -126,11 +125,7 @@ fn judge(ending: &Ending) -> (Outcome, bool, Option<Duration>) {
 
 /// The policy's backoff, or the server's `Retry-After` up to the policy's cap if longer.
 fn wait_before(policy: &RetryPolicy, attempt: u32, retry_after: Option<Duration>) -> Duration {
-    let backoff = policy.backoff(attempt, retry::jitter());
-    match retry_after {
-        Some(server) => backoff.max(server.min(policy.max_backoff())),
-        None => backoff,
-    }
+    policy.wait(attempt, retry::jitter(), retry_after)
 }
 
 /// One attempt: the request as signed, the answer read up to the library's size limit.
@@ -174,12 +169,6 @@ async fn exchange(http: &reqwest::Client, request: &Request<Vec<u8>>, timeout: D
 fn failed(error: reqwest::Error) -> Ending {
     let kind = TransportKind::classify(&error);
     Ending::Failed(error, kind)
-}
-
-/// A `Retry-After` in seconds; the HTTP-date form needs a trusted clock and is ignored.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let text = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    text.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// Prints the answer's JSON body as received on stdout and, for a failure, one line on stderr.
@@ -254,7 +243,6 @@ fn write_body(body: &[u8]) -> Result<(), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
     use proptest::prelude::*;
 
     fn answer(status: u16, body: &str) -> Ending {
@@ -303,16 +291,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn retry_after_reads_plain_seconds_only(text in "[ -~]{0,24}") {
-            let mut headers = HeaderMap::new();
-            if let Ok(value) = HeaderValue::from_str(&text) {
-                headers.insert(RETRY_AFTER, value);
-                let expected = text.trim().parse::<u64>().ok().map(Duration::from_secs);
-                prop_assert_eq!(retry_after(&headers), expected);
-            }
-        }
-
         #[test]
         fn judging_any_answer_never_panics(status in 100u16..600, body in "\\PC{0,80}") {
             let _ = judge(&answer(status, &body));

@@ -368,7 +368,7 @@ impl Client {
                             }
                             (
                                 Failure::Response(error),
-                                transport::retry_after(response.headers()),
+                                RetryPolicy::retry_after(response.headers()),
                             )
                         }
                     }
@@ -416,13 +416,9 @@ impl Client {
     }
 
     fn next_wait(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let policy = &self.inner.retry;
-        let backoff = policy.backoff(attempt, retry::random_u64());
-        // A server's Retry-After is honoured up to the policy's cap.
-        match retry_after {
-            Some(server) => backoff.max(server.min(policy.max_backoff())),
-            None => backoff,
-        }
+        self.inner
+            .retry
+            .wait(attempt, retry::random_u64(), retry_after)
     }
 }
 

@@ -104,6 +104,47 @@ impl RetryPolicy {
         Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
     }
 
+    /// The wait before retry number `retry`: the [`backoff`](Self::backoff), or the server's
+    /// `Retry-After` if longer, honoured up to [`max_backoff`](Self::max_backoff).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use binancepay_client::RetryPolicy;
+    ///
+    /// let policy = RetryPolicy::default()
+    ///     .with_initial_backoff(Duration::from_millis(10))
+    ///     .with_max_backoff(Duration::from_secs(2));
+    /// assert_eq!(policy.wait(1, 0, Some(Duration::from_secs(1))), Duration::from_secs(1));
+    /// assert_eq!(policy.wait(1, 0, Some(Duration::from_secs(60))), Duration::from_secs(2));
+    /// assert!(policy.wait(1, 0, None) <= Duration::from_millis(10));
+    /// ```
+    pub fn wait(&self, retry: u32, random: u64, retry_after: Option<Duration>) -> Duration {
+        let backoff = self.backoff(retry, random);
+        match retry_after {
+            Some(server) => backoff.max(server.min(self.max_backoff)),
+            None => backoff,
+        }
+    }
+
+    /// A `Retry-After` header given in seconds; the HTTP-date form is ignored, as it needs a
+    /// trusted clock.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use binancepay_client::RetryPolicy;
+    /// use http::{HeaderMap, HeaderValue, header::RETRY_AFTER};
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(RETRY_AFTER, HeaderValue::from_static(" 3 "));
+    /// assert_eq!(RetryPolicy::retry_after(&headers), Some(Duration::from_secs(3)));
+    /// headers.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+    /// assert_eq!(RetryPolicy::retry_after(&headers), None);
+    /// ```
+    pub fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+        let text = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
+        text.trim().parse::<u64>().ok().map(Duration::from_secs)
+    }
+
     /// Whether an attempt that ended with `outcome` may be sent again to an endpoint of
     /// `class`: the rule every call of this crate follows, for callers that send signed
     /// requests themselves.
@@ -174,6 +215,8 @@ pub(crate) fn random_u64() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::RETRY_AFTER;
+    use http::{HeaderMap, HeaderValue};
     use proptest::prelude::*;
 
     fn permits(class: RetryClass, outcome: Outcome) -> bool {
@@ -268,5 +311,35 @@ mod tests {
             prop_assert!(wait <= step_nanos);
             prop_assert!(wait >= step_nanos / 2);
         }
+    }
+
+    proptest! {
+        #[test]
+        fn retry_after_never_panics_and_reads_plain_seconds(text in "[ -~]{0,24}") {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(&text) {
+                headers.insert(RETRY_AFTER, value);
+                let expected = text.trim().parse::<u64>().ok().map(Duration::from_secs);
+                prop_assert_eq!(RetryPolicy::retry_after(&headers), expected);
+            }
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_only() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(RetryPolicy::retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static(" 3 "));
+        assert_eq!(
+            RetryPolicy::retry_after(&headers),
+            Some(Duration::from_secs(3))
+        );
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(RetryPolicy::retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("-1"));
+        assert_eq!(RetryPolicy::retry_after(&headers), None);
     }
 }

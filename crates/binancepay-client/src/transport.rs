@@ -5,7 +5,6 @@ use std::time::Duration;
 use binancepay_http::RequestBuilder;
 use binancepay_sign::{Nonce, Timestamp};
 use bytes::Bytes;
-use http::header::RETRY_AFTER;
 use http::{HeaderMap, Method, Request, Response};
 
 /// How one attempt ended.
@@ -157,18 +156,10 @@ pub(crate) async fn send(
     Exchange::Answer(answer)
 }
 
-/// A `Retry-After` given in seconds (the HTTP-date form is ignored: it needs a trusted clock).
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let text = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    text.trim().parse::<u64>().ok().map(Duration::from_secs)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use binancepay_sign::{ApiKey, ApiSecret};
-    use http::HeaderValue;
-    use proptest::prelude::*;
 
     const PATH: &str = "/binancepay/openapi/v2/order/query";
 
@@ -232,32 +223,5 @@ mod tests {
             assert_eq!(outgoing.body(), classic.body().as_slice());
             drop(held);
         }
-    }
-
-    proptest! {
-        #[test]
-        fn retry_after_never_panics_and_reads_plain_seconds(text in "[ -~]{0,24}") {
-            let mut headers = HeaderMap::new();
-            if let Ok(value) = HeaderValue::from_str(&text) {
-                headers.insert(RETRY_AFTER, value);
-                let expected = text.trim().parse::<u64>().ok().map(Duration::from_secs);
-                prop_assert_eq!(retry_after(&headers), expected);
-            }
-        }
-    }
-
-    #[test]
-    fn retry_after_reads_seconds_only() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(retry_after(&headers), None);
-        headers.insert(RETRY_AFTER, HeaderValue::from_static(" 3 "));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
-        headers.insert(
-            RETRY_AFTER,
-            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
-        );
-        assert_eq!(retry_after(&headers), None);
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("-1"));
-        assert_eq!(retry_after(&headers), None);
     }
 }
