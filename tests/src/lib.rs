@@ -244,11 +244,13 @@ impl Control {
     /// # Errors
     /// Transport errors, a body that is not JSON.
     pub async fn post(&self, path: &str, body: Option<Value>) -> Result<(u16, Value), BoxError> {
-        let mut request = self.http.post(format!("{}{path}", self.base_url));
+        // The control API takes state changes as JSON requests only.
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .header(http::header::CONTENT_TYPE, "application/json");
         if let Some(body) = body {
-            request = request
-                .header(http::header::CONTENT_TYPE, "application/json")
-                .body(body.to_string());
+            request = request.body(body.to_string());
         }
         let response = request.send().await?;
         let status = response.status().as_u16();

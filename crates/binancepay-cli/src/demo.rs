@@ -210,7 +210,13 @@ async fn pay(sandbox: &RunningSandbox, prepay_id: &Id) -> Result<(), CliError> {
         .build()
         .map_err(|e| fail(step, e))?;
     let url = format!("{}/sandbox/orders/{prepay_id}/pay", sandbox.base_url());
-    let answer = http.post(url).send().await.map_err(|e| fail(step, e))?;
+    // The control API takes state changes as JSON requests only.
+    let answer = http
+        .post(url)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .map_err(|e| fail(step, e))?;
     let status = answer.status();
     if status.is_success() {
         Ok(())

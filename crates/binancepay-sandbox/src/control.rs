@@ -1,8 +1,8 @@
 //! The control API under `/sandbox/`: what the simulated customer, user and operator do, plus
 //! inspection (webhook deliveries, state counts, balances) and fault injection for tests.
 //!
-//! Every answer is JSON (`{"error": "..."}` with 400, 404, 405 or 409 on failure), except the
-//! checkout page and report files.
+//! Every answer is JSON (`{"error": "..."}` with 400, 403, 404, 405 or 409 on failure), except
+//! the checkout page and report files. What may reach it at all is [`crate::guard`]'s call.
 
 use http::header::{CONTENT_TYPE, HeaderValue};
 use http::{Method, Response, StatusCode};
@@ -12,6 +12,7 @@ use crate::api::orders::{self, ControlError};
 use crate::api::wallet::WalletKind;
 use crate::api::{direct_debit, payouts, refunds, reports, share, tsp};
 use crate::faults::{FaultPlan, FaultState};
+use crate::guard::Refusal;
 use crate::money::to_units;
 use crate::server::Shared;
 
@@ -323,7 +324,7 @@ fn checkout(shared: &Shared, id: &str) -> Response<Vec<u8>> {
     let page = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Binance Pay sandbox checkout</title></head>\n\
          <body><h1>Binance Pay sandbox</h1>\n<p>Order {} ({}): {} {} &mdash; {}</p>\n\
-         <form method=\"post\" action=\"/sandbox/orders/{}/pay\"><button type=\"submit\">Pay as a simulated customer</button></form>\n\
+         <form method=\"post\" action=\"/sandbox/orders/{}/pay?token={}\"><button type=\"submit\">Pay as a simulated customer</button></form>\n\
          </body></html>\n",
         order.prepay_id,
         escape(&order.merchant_trade_no),
@@ -331,8 +332,20 @@ fn checkout(shared: &Shared, id: &str) -> Response<Vec<u8>> {
         escape(&order.currency),
         escape(order.status.as_str()),
         order.prepay_id,
+        // A form cannot send JSON: the page (readable only by the sandbox's own origin) carries
+        // the control token instead.
+        shared.guard.token(),
     );
-    text(StatusCode::OK, "text/html; charset=utf-8", page)
+    let mut response = text(StatusCode::OK, "text/html; charset=utf-8", page);
+    // No other site may frame the page and have the button clicked.
+    let headers = response.headers_mut();
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    headers.insert("cache-control", HeaderValue::from_static("no-store"));
+    response
 }
 
 fn escape(text: &str) -> String {
@@ -368,6 +381,11 @@ fn text(status: StatusCode, content_type: &'static str, body: String) -> Respons
 
 fn error(status: StatusCode, message: &str) -> Response<Vec<u8>> {
     json(status, &serde_json::json!({ "error": message }))
+}
+
+/// 403 for a request the guard refused.
+pub(crate) fn forbidden(refusal: &Refusal) -> Response<Vec<u8>> {
+    error(StatusCode::FORBIDDEN, &refusal.message())
 }
 
 fn not_found(path: &str) -> Response<Vec<u8>> {

@@ -37,9 +37,10 @@
 //!     .with_order_amount(Amount::new("25.17")?);
 //! let created = call::<CreateOrderV3Request>(&http, requests.build_now(&order)?).await?;
 //!
-//! // The simulated customer pays (control API), then the order reads PAID.
+//! // The simulated customer pays (control API, JSON requests only), then the order reads PAID.
 //! let pay = format!("{}/sandbox/orders/{}/pay", sandbox.base_url(), created.prepay_id);
-//! assert!(http.post(pay).send().await?.status().is_success());
+//! let paid = http.post(pay).header("content-type", "application/json").send().await?;
+//! assert!(paid.status().is_success());
 //! let query = QueryOrderV2Request::new().with_prepay_id(created.prepay_id);
 //! let paid = call::<QueryOrderV2Request>(&http, requests.build_now(&query)?).await?;
 //! assert_eq!(paid.status, OrderStatus::Paid);
@@ -134,8 +135,22 @@
 //!
 //! # Control API
 //!
-//! Under `/sandbox/` (never a Binance path), unauthenticated (it listens on loopback), JSON in
-//! and out; errors are `{"error": "..."}` with 400, 404, 405 or 409.
+//! Under `/sandbox/` (never a Binance path), JSON in and out; errors are `{"error": "..."}`
+//! with 400, 403, 404, 405 or 409. It needs no credentials, so it is guarded against what a
+//! web page open in the developer's browser could make the browser do (403 otherwise):
+//!
+//! * the sandbox listens on loopback only, unless [`SandboxBuilder::allow_remote`];
+//! * `Host` must be `localhost` (or `*.localhost`), a loopback address (any address with
+//!   `allow_remote`) or a [`SandboxBuilder::allowed_host`]: a DNS-rebound name is refused;
+//! * an `Origin` header must be the sandbox's own (`http://` + `Host`), and `Sec-Fetch-Site`,
+//!   when sent, `same-origin` or `none`;
+//! * a `POST` must be `Content-Type: application/json` (which a cross-site page cannot send
+//!   without a CORS preflight, never granted), or carry [`RunningSandbox::control_token`] in
+//!   `X-Sandbox-Token` or the query parameter `token` (the checkout page's form does).
+//!
+//! ```sh
+//! curl -s -X POST -H 'Content-Type: application/json' http://127.0.0.1:8080/sandbox/orders/$PREPAY_ID/pay
+//! ```
 //!
 //! | Route | What it does |
 //! |---|---|
@@ -184,6 +199,7 @@ mod control;
 mod credentials;
 mod error;
 mod faults;
+mod guard;
 mod money;
 mod requests;
 mod sandbox;

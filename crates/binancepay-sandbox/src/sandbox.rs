@@ -21,6 +21,7 @@ use crate::api::wallet::{WalletKind, Wallets};
 use crate::clock::Clock;
 use crate::credentials::{GENERATED_LEN, SecretText, generate_token};
 use crate::faults::{FaultPlan, FaultState};
+use crate::guard::Guard;
 use crate::money::to_units;
 use crate::requests::RequestCounts;
 use crate::server::{Shared, serve};
@@ -70,6 +71,8 @@ impl fmt::Debug for KeySource {
 #[derive(Debug, Clone)]
 pub struct SandboxBuilder {
     listen: SocketAddr,
+    allow_remote: bool,
+    allowed_hosts: Vec<String>,
     api_key: Option<String>,
     api_secret: Option<SecretText>,
     webhook_url: Option<String>,
@@ -90,6 +93,8 @@ impl Default for SandboxBuilder {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            allow_remote: false,
+            allowed_hosts: Vec::new(),
             api_key: None,
             api_secret: None,
             webhook_url: None,
@@ -110,10 +115,28 @@ impl Default for SandboxBuilder {
 
 impl SandboxBuilder {
     /// Where to listen (default `127.0.0.1:0`, an ephemeral port; read it back with
-    /// [`RunningSandbox::addr`]).
+    /// [`RunningSandbox::addr`]). A loopback address unless [`allow_remote`](Self::allow_remote).
     #[must_use]
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = addr;
+        self
+    }
+
+    /// Allows a [`listen`](Self::listen) address other than loopback, and control requests
+    /// addressed to any IP address (default: refused). Anyone who can reach the port can then
+    /// pay orders, move the clock and make the sandbox POST to any URL.
+    #[must_use]
+    pub fn allow_remote(mut self, allow: bool) -> Self {
+        self.allow_remote = allow;
+        self
+    }
+
+    /// A host name (besides `localhost` and IP addresses) under which the control API answers,
+    /// e.g. the name a remote team uses with [`allow_remote`](Self::allow_remote). Any other
+    /// name in `Host` is refused, which is what stops DNS rebinding.
+    #[must_use]
+    pub fn allowed_host(mut self, name: impl Into<String>) -> Self {
+        self.allowed_hosts.push(name.into());
         self
     }
 
@@ -249,6 +272,15 @@ impl SandboxBuilder {
     /// [`Error::InvalidSetting`], [`Error::KeyFile`], [`Error::Key`], [`Error::Rng`],
     /// [`Error::HttpClient`] or [`Error::Bind`], naming what is wrong.
     pub async fn start(self) -> Result<RunningSandbox, Error> {
+        if !self.listen.ip().is_loopback() && !self.allow_remote {
+            return Err(Error::InvalidSetting {
+                setting: "listen",
+                rule: format!(
+                    "{} is not a loopback address; use 127.0.0.1 or [::1], or allow_remote(true)",
+                    self.listen
+                ),
+            });
+        }
         if self.max_retries > 20 {
             return Err(Error::InvalidSetting {
                 setting: "max_retries",
@@ -342,7 +374,12 @@ impl SandboxBuilder {
             (api_key_checked, RequestSigner::new(&api_secret)),
             window_ms,
         );
-        let shared = Arc::new(Shared::new(api, FaultState::new(self.faults)));
+        let guard = Guard::new(
+            SecretText::new(generate_token(GENERATED_LEN)?),
+            self.allow_remote,
+            self.allowed_hosts,
+        );
+        let shared = Arc::new(Shared::new(api, FaultState::new(self.faults), guard));
         let (stop, stopped) = watch::channel(false);
         let server = tokio::spawn(serve(
             listener,
@@ -459,6 +496,14 @@ impl RunningSandbox {
     #[must_use]
     pub fn api_secret(&self) -> &str {
         self.api_secret.expose()
+    }
+
+    /// The control token: a `POST` to the control API that is not `Content-Type:
+    /// application/json` (a form, say) must carry it in `X-Sandbox-Token` or as the query
+    /// parameter `token`. The checkout page embeds it; nothing else needs it.
+    #[must_use]
+    pub fn control_token(&self) -> &str {
+        self.shared.guard.token()
     }
 
     /// A request builder signing with the sandbox's credentials and pointing at it.

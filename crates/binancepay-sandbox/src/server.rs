@@ -23,6 +23,7 @@ use crate::api::{Api, cloudfront_403};
 use crate::body::SandboxBody;
 use crate::control;
 use crate::faults::{Fault, FaultState};
+use crate::guard::Guard;
 use crate::requests::RequestLog;
 
 /// Largest accepted request body; larger ones answer `400104` (the limit is not documented).
@@ -31,20 +32,23 @@ pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// How long a client may take to send its request headers.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Everything a connection needs: the API, the fault plan and the request log.
+/// Everything a connection needs: the API, the fault plan, the request log and the control
+/// API's guard.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) api: Api,
     faults: Mutex<FaultState>,
     pub(crate) requests: RequestLog,
+    pub(crate) guard: Guard,
 }
 
 impl Shared {
-    pub(crate) fn new(api: Api, faults: FaultState) -> Self {
+    pub(crate) fn new(api: Api, faults: FaultState, guard: Guard) -> Self {
         Self {
             api,
             faults: Mutex::new(faults),
             requests: RequestLog::default(),
+            guard,
         }
     }
 
@@ -111,6 +115,13 @@ async fn respond(
     let path = request.uri().path().to_owned();
     if path == "/sandbox" || path.starts_with("/sandbox/") {
         let method = request.method().clone();
+        // Before the body is read: a refused request costs nothing.
+        if let Err(refusal) = shared
+            .guard
+            .check(&method, request.uri(), request.headers())
+        {
+            return Ok(finish(control::forbidden(&refusal)));
+        }
         let body = match read_body(request.into_body()).await {
             Ok(body) => body,
             Err(BodyError::TooLarge) => return Ok(finish(error_too_large())),

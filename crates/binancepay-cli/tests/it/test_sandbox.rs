@@ -68,6 +68,7 @@ impl TestSandbox {
                 .build()
                 .expect("reqwest");
             http.post(url)
+                .header("content-type", "application/json")
                 .send()
                 .await
                 .expect("control call")

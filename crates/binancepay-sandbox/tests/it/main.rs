@@ -7,6 +7,7 @@ mod config;
 mod endpoints;
 mod faults;
 mod load;
+mod lockdown;
 mod orders;
 mod refunds;
 mod robustness;

@@ -146,11 +146,11 @@ impl Client {
     ) -> (StatusCode, Value) {
         let mut request = self
             .http
-            .request(method, format!("{}{path}", self.base_url));
+            .request(method, format!("{}{path}", self.base_url))
+            // The control API takes state changes as JSON requests only.
+            .header("content-type", "application/json");
         if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body.to_string());
+            request = request.body(body.to_string());
         }
         let response = tokio::time::timeout(LIMIT, request.send())
             .await
