@@ -117,8 +117,13 @@ pub(crate) struct VerifyArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SandboxArgs {
     /// Address to listen on; port 0 picks a free one (the line `listening on` tells which).
+    /// Loopback (127.0.0.1 or ::1) unless --allow-remote.
     #[arg(long, value_name = "ADDR")]
     pub(crate) listen: SocketAddr,
+    /// Accept a --listen address other than loopback: anyone who can reach it can then pay
+    /// orders and drive the control API.
+    #[arg(long)]
+    pub(crate) allow_remote: bool,
     /// Where webhooks go when a request names no webhookUrl (default: only recorded).
     #[arg(long, value_name = "URL")]
     pub(crate) webhook_url: Option<String>,

@@ -19,13 +19,32 @@ pub(crate) fn run(args: &SandboxArgs) -> Result<ExitCode, CliError> {
 }
 
 async fn serve(args: &SandboxArgs) -> Result<ExitCode, CliError> {
+    if !args.listen.ip().is_loopback() && !args.allow_remote {
+        return Err(CliError::Usage(format!(
+            "--listen {}: not a loopback address; the sandbox's control API needs no credentials, so it listens on 127.0.0.1 or [::1] unless --allow-remote is given",
+            args.listen
+        )));
+    }
     let credentials = config::sandbox_credentials()?;
     // Listening for the signals before the ready line: a SIGTERM sent as soon as the line is
     // read must stop the sandbox gracefully, not kill the process.
     let mut stop = StopSignal::install()?;
 
-    let mut builder = Sandbox::builder().listen(args.listen);
+    let mut builder = Sandbox::builder()
+        .listen(args.listen)
+        .allow_remote(args.allow_remote);
+    if args.allow_remote {
+        print_error_line(&format!(
+            "sandbox: warning: --allow-remote: listening on {} and answering control requests addressed to any IP; anyone who can reach it can pay orders, set balances and make it POST to any URL",
+            args.listen
+        ));
+    }
     let generated = credentials.is_none();
+    if !generated {
+        print_error_line(&format!(
+            "sandbox: warning: using {ENV_API_KEY} and {ENV_API_SECRET} from the environment: it will accept requests signed with them (never use production credentials here)"
+        ));
+    }
     if let Some((key, secret)) = credentials {
         builder = builder.api_key(key).api_secret(secret);
     }
@@ -57,7 +76,7 @@ async fn serve(args: &SandboxArgs) -> Result<ExitCode, CliError> {
     }
     print_line(&format!("listening on {}", sandbox.base_url()))?;
     print_error_line(&format!(
-        "sandbox: point clients at it with {ENV_BASE_URL}={}; control API under /sandbox/; Ctrl-C stops it",
+        "sandbox: point clients at it with {ENV_BASE_URL}={}; control API under /sandbox/ (POST with Content-Type: application/json); Ctrl-C stops it",
         sandbox.base_url()
     ));
 

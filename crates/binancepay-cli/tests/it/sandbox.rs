@@ -158,6 +158,17 @@ fn given_credentials_are_used_and_not_printed() {
     assert_eq!(balance.status.code(), Some(0), "{}", stderr(&balance));
     let stopped = sandbox.terminate();
     assert_eq!(stopped.status.code(), Some(0));
+    let notes = stderr(&stopped);
+    let warning = notes
+        .lines()
+        .find(|line| line.contains("warning"))
+        .unwrap_or_else(|| panic!("no warning line: {notes}"));
+    assert!(
+        warning.contains("BINANCEPAY_API_KEY")
+            && warning.contains("accept requests signed with them"),
+        "{warning}"
+    );
+    assert!(!notes.contains(secret), "{notes}");
     assert_eq!(
         sandbox.rest(),
         Vec::<String>::new(),
@@ -200,4 +211,62 @@ fn unusable_settings_exit_2() {
     );
     let line = one_error_line(&bad_key, 2);
     assert!(line.contains("BINANCEPAY_API_KEY"), "{line}");
+}
+
+#[test]
+fn a_non_loopback_address_needs_allow_remote() {
+    let key = test_key_file();
+    for address in ["0.0.0.0:0", "[::]:0", "192.0.2.10:8080"] {
+        let refused = run(
+            &["sandbox", "--listen", address, "--key-file", &key],
+            &[],
+            None,
+        );
+        let line = one_error_line(&refused, 2);
+        assert!(
+            line.contains(address)
+                && line.contains("not a loopback address")
+                && line.contains("--allow-remote"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn allow_remote_prints_a_warning_line() {
+    // Loopback here: the test never listens beyond 127.0.0.1; the flag still warns.
+    let key = test_key_file();
+    let mut child = command(
+        &[
+            "sandbox",
+            "--listen",
+            "127.0.0.1:0",
+            "--allow-remote",
+            "--key-file",
+            &key,
+        ],
+        &[],
+    )
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("spawn binancepay sandbox");
+    let stdout = lines(child.stdout.take().expect("stdout pipe"));
+    let mut sandbox = Running {
+        child: Some(child),
+        stdout,
+    };
+    let _key = sandbox.line();
+    let _secret = sandbox.line();
+    assert!(sandbox.line().starts_with("listening on "));
+    let stopped = sandbox.terminate();
+    assert_eq!(stopped.status.code(), Some(0));
+    let notes = stderr(&stopped);
+    let warnings: Vec<&str> = notes
+        .lines()
+        .filter(|line| line.contains("warning"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{notes}");
+    assert!(warnings[0].contains("--allow-remote"), "{notes}");
 }
