@@ -10,7 +10,7 @@ use binancepay_http::webhook::{
     webhook_reply,
 };
 use binancepay_types::certificate::QueryCertificatesRequest;
-use binancepay_types::webhook::{Notification, WebhookReply};
+use binancepay_types::webhook::{Notification, WebhookParseError, WebhookReply};
 use http::{HeaderMap, Response, StatusCode};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -36,6 +36,11 @@ pub enum WebhookHandlerError {
     /// The system clock cannot produce a timestamp to check freshness against.
     #[error("webhook not verified: system clock unusable: {0}")]
     Clock(#[source] binancepay_sign::Error),
+    /// No certificate was ever loaded (the last fetch failed and the next one is not due yet),
+    /// so nothing could be verified: answer [`StatusCode::SERVICE_UNAVAILABLE`] so that
+    /// Binance delivers it again later.
+    #[error("webhook not verified: no certificate loaded yet; the last fetch failed")]
+    CertificatesNotLoaded,
 }
 
 impl WebhookHandlerError {
@@ -54,7 +59,8 @@ impl WebhookHandlerError {
             },
             WebhookHandlerError::Certificates(_)
             | WebhookHandlerError::InvalidCertificates(_)
-            | WebhookHandlerError::Clock(_) => StatusCode::SERVICE_UNAVAILABLE,
+            | WebhookHandlerError::Clock(_)
+            | WebhookHandlerError::CertificatesNotLoaded => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -73,6 +79,30 @@ impl WebhookHandlerError {
             http::HeaderValue::from_static("application/json"),
         );
         response
+    }
+}
+
+/// What a refusal was, for logs: the class only, never a value from the headers or the body
+/// (serde's messages quote the body, which carries personal data).
+fn refusal_kind(error: &WebhookError) -> &'static str {
+    match error {
+        WebhookError::MissingHeader { .. } => "missing header",
+        WebhookError::DuplicateHeader { .. } => "duplicate header",
+        WebhookError::NonUtf8Header { .. } => "header not UTF-8",
+        WebhookError::BodyTooLarge { .. } => "body too large",
+        WebhookError::InvalidTimestamp(_) => "invalid timestamp",
+        WebhookError::UnknownCertificate { .. } => "unknown certificate serial",
+        WebhookError::InvalidSignature(_) => "invalid signature",
+        WebhookError::Stale { .. } => "stale timestamp",
+        WebhookError::Parse(WebhookParseError::Envelope(error)) => match error.classify() {
+            serde_json::error::Category::Syntax => "body is not JSON",
+            serde_json::error::Category::Eof => "body is truncated JSON",
+            serde_json::error::Category::Data => "body is not a notification envelope",
+            serde_json::error::Category::Io => "body unreadable",
+        },
+        WebhookError::Parse(WebhookParseError::MissingField(_)) => "body lacks a required field",
+        WebhookError::Parse(WebhookParseError::Data { .. }) => "data does not decode",
+        _ => "refused",
     }
 }
 
@@ -184,18 +214,15 @@ impl WebhookHandler {
             .now()
             .map_err(WebhookHandlerError::Clock)?;
         let (mut seen, current) = cache.snapshot();
-        let unknown = || {
-            WebhookHandlerError::Rejected(WebhookError::UnknownCertificate {
-                serial: truncate(headers.certificate_sn()),
-            })
-        };
         let verifier = match current {
             Some(verifier) => verifier,
             None => {
+                // Nothing was ever loaded: this says nothing about the notification, so Binance
+                // must deliver it again later rather than be told it is not authentic.
                 let (generation, verifier) = cache
                     .refresh_after(seen, &self.client)
                     .await?
-                    .ok_or_else(unknown)?;
+                    .ok_or(WebhookHandlerError::CertificatesNotLoaded)?;
                 seen = generation;
                 verifier
             }
@@ -216,7 +243,7 @@ impl WebhookHandler {
                 reply: WebhookReply::success(),
             }),
             Err(error) => {
-                tracing::info!(reason = %error, "binancepay webhook refused");
+                tracing::info!(reason = refusal_kind(&error), "binancepay webhook refused");
                 Err(error.into())
             }
         }
@@ -243,10 +270,6 @@ impl WebhookHandler {
             None => Vec::new(),
         }
     }
-}
-
-fn truncate(text: &str) -> String {
-    text.chars().take(64).collect()
 }
 
 /// The verifier currently in use, and which refresh produced it.

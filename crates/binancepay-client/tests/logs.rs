@@ -15,7 +15,10 @@ use std::time::Duration;
 use binancepay_client::RetryPolicy;
 use binancepay_types::order::QueryOrderV2Request;
 
-use crate::support::{API_SECRET, Mock, Reply};
+use crate::support::{API_SECRET, Mock, Reply, WebhookKey};
+
+/// The tests of this binary capture one at a time: each sets its own scoped subscriber.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Collects everything `tracing` writes while a test runs.
 #[derive(Clone, Default)]
@@ -43,6 +46,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 
 #[tokio::test]
 async fn secrets_signatures_and_bodies_never_show() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -101,4 +105,55 @@ async fn secrets_signatures_and_bodies_never_show() {
             assert!(!text.contains(&call.signature), "signature leaked: {text}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_refused_webhook_logs_the_error_kind_not_the_body() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let key = WebhookKey::load("a", "serial-a");
+    let certificate = key.certificate();
+    let mock = Mock::start(move |call| {
+        if call.path.ends_with("/certificates") {
+            Reply::success(serde_json::json!([certificate.clone()]))
+        } else {
+            Reply::json(404, "{}")
+        }
+    })
+    .await;
+    let client = mock.client().build().unwrap_or_else(|e| panic!("{e}"));
+    // Authentic (signed by the key) but `data` is a JSON string, not the PAY object: serde's
+    // message quotes it, personal data included.
+    let body = br#"{"bizType":"PAY","bizIdStr":"77","bizStatus":"PAY_SUCCESS","data":"\"alice.customer@example.com\""}"#;
+    let refused = client
+        .webhooks()
+        .handle(&key.sign(key.serial, body), body)
+        .await;
+    let Err(refused) = refused else {
+        panic!("decoded: {refused:?}");
+    };
+    // The error itself may carry the excerpt (it goes to the merchant's code, not our logs).
+    assert!(refused.to_string().contains("alice.customer"), "{refused}");
+
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(PoisonError::into_inner))
+        .into_owned();
+    assert!(
+        logs.contains("binancepay webhook refused") && logs.contains("data does not decode"),
+        "the refusal and its kind were not logged: {logs}"
+    );
+    assert!(
+        !logs.contains("alice.customer"),
+        "body excerpt logged: {logs}"
+    );
+    assert!(
+        !logs.contains("invalid type"),
+        "serde's message logged: {logs}"
+    );
 }

@@ -253,3 +253,41 @@ async fn webhook_handlers_of_clones_share_the_cache() {
     assert!(verified.is_ok(), "{verified:?}");
     assert_eq!(mock.count("/certificates"), 1);
 }
+
+#[tokio::test]
+async fn before_any_certificate_was_loaded_webhooks_get_503_not_401() {
+    // The first fetch fails; the next one is not due for an hour.
+    let mock = Mock::start(|_| Reply::fixture(502, "bad_gateway_502.html")).await;
+    let client = mock
+        .client()
+        .retry_policy(binancepay_client::RetryPolicy::never())
+        .certificate_refresh_interval(Duration::from_secs(3600))
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let key = WebhookKey::load("a", "serial-a");
+    let body = pay_body();
+    let headers = key.sign(key.serial, &body);
+    let first = client.webhooks().handle(&headers, &body).await;
+    assert!(
+        matches!(first, Err(WebhookHandlerError::Certificates(_))),
+        "{first:?}"
+    );
+    for _ in 0..3 {
+        let again = client.webhooks().handle(&headers, &body).await;
+        match again {
+            Err(e @ WebhookHandlerError::CertificatesNotLoaded) => {
+                assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+                assert_eq!(
+                    e.response().body().as_slice(),
+                    br#"{"returnCode":"FAIL","returnMessage":"verification unavailable"}"#
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        mock.count("/certificates"),
+        1,
+        "no fetch before the interval"
+    );
+}
