@@ -78,7 +78,10 @@
 //! [`Client::webhooks`] returns a [`WebhookHandler`] that verifies notifications (RSA over the
 //! raw body) with certificates it fetches through the client on first use, caches by serial,
 //! and refreshes once (shared by concurrent requests, rate-limited) when a serial is unknown.
-//! See `examples/webhook_server.rs` for an axum server.
+//! [`WebhookHandler::process`] also acts on each notification once (`bizIdStr` + `bizStatus`)
+//! across every replica that shares a [`DedupStore`]: claimed with a lease before the
+//! merchant's code runs, marked done only after it succeeded, released when it failed. See
+//! `examples/webhook_server.rs` for an axum server.
 //!
 //! # Logging
 //!
@@ -92,6 +95,7 @@
 //!   webhooks (`binancepay-sign`'s `aws-lc` backend, no extra build).
 //! - `native-tls`: TLS with the platform library; signing and verification in pure Rust.
 //! - `blocking`: [`blocking::Client`], the same API without `async`.
+//! - `redis`: `RedisDedupStore`, webhook deduplication shared by every replica through Redis.
 //!
 #![doc = include_str!("retry_policy.md")]
 #![forbid(unsafe_code)]
@@ -105,6 +109,9 @@ pub mod blocking;
 mod builder;
 mod client;
 mod clock;
+mod dedup;
+#[cfg(feature = "redis")]
+mod dedup_redis;
 mod error;
 mod orders;
 mod retry;
@@ -120,10 +127,17 @@ pub use builder::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_API_SECRET, ENV_BASE_URL,
 };
 pub use client::Client;
+pub use dedup::{Claim, DedupStore, DedupStoreError, MemoryDedupStore, StoreFuture};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use dedup_redis::{DEFAULT_REDIS_PREFIX, RedisDedupStore};
 pub use error::{ConfigError, Error, Outcome, TransportKind};
 pub use orders::{CreatedOrder, RecoveredOrder};
 pub use retry::RetryPolicy;
-pub use webhook::{VerifiedWebhook, WebhookHandler, WebhookHandlerError};
+pub use webhook::{
+    DEFAULT_LEASE, DEFAULT_RETENTION, DEFAULT_STORE_TIMEOUT, Processed, VerifiedWebhook,
+    WebhookHandler, WebhookHandlerError,
+};
 
 // The crates a caller needs alongside this one.
 pub use binancepay_http;

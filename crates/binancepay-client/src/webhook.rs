@@ -1,8 +1,10 @@
 //! Incoming webhooks: verification with cached certificates, fetched through the client on
-//! first use and refreshed (once, shared, rate-limited) when a serial is unknown.
+//! first use and refreshed (once, shared, rate-limited) when a serial is unknown; and acting
+//! once per notification through a [`DedupStore`] shared by every replica.
 
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::future::Future;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use binancepay_http::webhook::{
@@ -12,11 +14,23 @@ use binancepay_http::webhook::{
 use binancepay_types::certificate::QueryCertificatesRequest;
 use binancepay_types::webhook::{Notification, WebhookParseError, WebhookReply};
 use http::{HeaderMap, Response, StatusCode};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, oneshot};
 use tokio::time::Instant;
 
 use crate::client::Client;
+use crate::dedup::{Claim, DedupStore, DedupStoreError, MemoryDedupStore};
 use crate::error::Error;
+
+/// How long a claim on a notification lasts unless renewed (it is renewed every third of it
+/// while the merchant's code runs): what a crashed replica costs before another one acts.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+/// How long a notification stays marked done: twice Binance's retry horizon (6 retries over
+/// about a day).
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(48 * 3600);
+/// How long one store operation may take before the store counts as unavailable.
+pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long the handler keeps trying to record an action the store missed.
+const RECORD_FOR: Duration = Duration::from_secs(3600);
 
 /// Why a webhook was not accepted.
 #[derive(Debug, thiserror::Error)]
@@ -72,14 +86,19 @@ impl WebhookHandlerError {
             StatusCode::UNAUTHORIZED => "not authentic",
             _ => "malformed notification",
         };
-        let mut response = Response::new(WebhookReply::fail(reason).to_json());
-        *response.status_mut() = self.status();
-        response.headers_mut().insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("application/json"),
-        );
-        response
+        fail_reply(self.status(), reason)
     }
+}
+
+/// A `{"returnCode":"FAIL",…}` answer with `status`.
+fn fail_reply(status: StatusCode, reason: &str) -> Response<Vec<u8>> {
+    let mut response = Response::new(WebhookReply::fail(reason).to_json());
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// What a refusal was, for logs: the class only, never a value from the headers or the body
@@ -164,6 +183,10 @@ impl VerifiedWebhook {
 #[derive(Clone)]
 pub struct WebhookHandler {
     client: Client,
+    store: Arc<dyn DedupStore>,
+    lease: Duration,
+    retention: Duration,
+    store_timeout: Duration,
 }
 
 impl fmt::Debug for WebhookHandler {
@@ -172,13 +195,156 @@ impl fmt::Debug for WebhookHandler {
         f.debug_struct("WebhookHandler")
             .field("certificates_loaded", &cache.snapshot().1.is_some())
             .field("refresh_interval", &cache.min_interval)
+            .field("store", &self.store)
+            .field("lease", &self.lease)
+            .field("retention", &self.retention)
             .finish()
     }
 }
 
 impl WebhookHandler {
     pub(crate) fn new(client: Client) -> Self {
-        WebhookHandler { client }
+        let store = client.inner().certificates.default_store();
+        WebhookHandler {
+            client,
+            store,
+            lease: DEFAULT_LEASE,
+            retention: DEFAULT_RETENTION,
+            store_timeout: DEFAULT_STORE_TIMEOUT,
+        }
+    }
+
+    /// Deduplicates [`process`](Self::process) through `store` instead of the client's
+    /// in-memory one: a [`RedisDedupStore`](crate::RedisDedupStore) (feature `redis`) shared by
+    /// every replica, or an implementation of your own.
+    #[must_use]
+    pub fn with_dedup_store(mut self, store: Arc<dyn DedupStore>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// How long a claim lasts unless renewed (default [`DEFAULT_LEASE`]; at least 30 ms). The
+    /// claim is renewed every third of it while the merchant's code runs, so this bounds only
+    /// how long a replica that crashed mid-action keeps others from acting.
+    #[must_use]
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_millis(30));
+        self
+    }
+
+    /// How long a notification stays marked done (default [`DEFAULT_RETENTION`]).
+    #[must_use]
+    pub fn with_retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// How long one store operation may take before the store counts as unavailable (default
+    /// [`DEFAULT_STORE_TIMEOUT`]).
+    #[must_use]
+    pub fn with_store_timeout(mut self, timeout: Duration) -> Self {
+        self.store_timeout = timeout;
+        self
+    }
+
+    /// Verifies a notification, then runs `act` on it **once** across every handler that shares
+    /// the [`DedupStore`], and tells what to answer ([`Processed::response`]).
+    ///
+    /// The key is `bizIdStr:bizStatus`. It is claimed with a lease before `act` runs; the lease
+    /// is renewed while `act` runs; the key is marked done only once `act` returned `Ok`, and
+    /// released if it returned `Err` (or panicked), so that Binance's next delivery acts. A
+    /// delivery that finds the key done is answered `SUCCESS` without acting; one that finds it
+    /// under another lease (another replica acting now) gets 409 so that Binance retries later;
+    /// when the store cannot be reached the answer is 503 and nothing runs.
+    ///
+    /// `act` runs in a task of its own: if the HTTP request is dropped (Binance gave up
+    /// waiting), the action still finishes and is recorded.
+    ///
+    /// ```no_run
+    /// # async fn run(webhooks: binancepay_client::WebhookHandler, headers: http::HeaderMap, body: Vec<u8>) {
+    /// let processed = webhooks
+    ///     .process(&headers, &body, |notification| async move {
+    ///         // Fulfil the order; an Err makes Binance deliver it again.
+    ///         println!("{}", notification.dedup_key());
+    ///         Ok::<(), std::io::Error>(())
+    ///     })
+    ///     .await;
+    /// let _answer = processed.response(); // 200 SUCCESS, or 400/401/409/500/503
+    /// # }
+    /// ```
+    pub async fn process<F, Fut, E>(&self, headers: &HeaderMap, body: &[u8], act: F) -> Processed<E>
+    where
+        F: FnOnce(Notification) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: Send + 'static,
+    {
+        match self.handle(headers, body).await {
+            Ok(verified) => self.process_verified(verified, act).await,
+            Err(refused) => Processed::Refused(refused),
+        }
+    }
+
+    /// The deduplicated part of [`process`](Self::process), for a notification verified with
+    /// [`handle`](Self::handle) or [`handle_headers`](Self::handle_headers).
+    pub async fn process_verified<F, Fut, E>(
+        &self,
+        verified: VerifiedWebhook,
+        act: F,
+    ) -> Processed<E>
+    where
+        F: FnOnce(Notification) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: Send + 'static,
+    {
+        let notification = verified.into_notification();
+        let key = notification.dedup_key();
+        let Some(lease) = new_lease() else {
+            return Processed::StoreUnavailable(DedupStoreError::new(
+                "no random bytes for a lease token",
+            ));
+        };
+        let claimed = tokio::time::timeout(
+            self.store_timeout,
+            self.store.claim(&key, &lease, self.lease),
+        )
+        .await;
+        match claimed {
+            Err(_) => {
+                tracing::warn!("binancepay webhook not processed: dedup store timed out");
+                return Processed::StoreUnavailable(DedupStoreError::timed_out(
+                    "claim",
+                    self.store_timeout,
+                ));
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "binancepay webhook not processed");
+                return Processed::StoreUnavailable(error);
+            }
+            Ok(Ok(Claim::Done)) => {
+                tracing::debug!(key, "binancepay webhook already processed");
+                return Processed::AlreadyDone(notification);
+            }
+            Ok(Ok(Claim::Held)) => {
+                tracing::debug!(key, "binancepay webhook being processed elsewhere");
+                return Processed::InProgress(notification);
+            }
+            Ok(Ok(Claim::Acquired)) => {}
+        }
+        let job = Job {
+            store: Arc::clone(&self.store),
+            key,
+            lease,
+            ttl: self.lease,
+            retention: self.retention,
+            timeout: self.store_timeout,
+        };
+        let (reply, outcome) = oneshot::channel();
+        tokio::spawn(job.run(notification.clone(), act, reply));
+        match outcome.await {
+            Ok(processed) => processed,
+            // The job ends only after replying, unless the runtime is shutting down.
+            Err(_) => Processed::Aborted(notification),
+        }
     }
 
     /// Verifies a notification given its headers and raw body, and decodes it.
@@ -272,6 +438,226 @@ impl WebhookHandler {
     }
 }
 
+/// What [`WebhookHandler::process`] did with one delivery; [`response`](Self::response) is the
+/// answer to give Binance.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Processed<E> {
+    /// The merchant's code ran and succeeded, and the key is marked done: 200 `SUCCESS`.
+    Acted(Notification),
+    /// The key was already done (a repeated delivery): 200 `SUCCESS`, nothing ran.
+    AlreadyDone(Notification),
+    /// Another delivery (maybe on another replica) holds the key's lease and is acting now:
+    /// 409, so that Binance delivers it again later; nothing ran.
+    InProgress(Notification),
+    /// The merchant's code returned an error; the key was released so that the next delivery
+    /// acts: 500.
+    Failed {
+        /// The notification.
+        notification: Notification,
+        /// What the merchant's code returned.
+        error: E,
+    },
+    /// The merchant's code panicked (or the runtime shut down under it); the key was released:
+    /// 500.
+    Aborted(Notification),
+    /// The notification was not verified: the refusal's own status (400, 401, 413 or 503).
+    Refused(WebhookHandlerError),
+    /// The store could not be reached, so nothing ran: 503.
+    StoreUnavailable(DedupStoreError),
+    /// The merchant's code succeeded but the store could not record it: 503. The handler keeps
+    /// trying to record it in the background (for up to an hour); until then the key stays
+    /// under this delivery's lease, so no other delivery acts within the lease time.
+    Unrecorded {
+        /// The notification.
+        notification: Notification,
+        /// Why the store did not record it.
+        error: DedupStoreError,
+    },
+}
+
+impl<E> Processed<E> {
+    /// The HTTP status to answer with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Processed::Acted(_) | Processed::AlreadyDone(_) => StatusCode::OK,
+            Processed::InProgress(_) => StatusCode::CONFLICT,
+            Processed::Failed { .. } | Processed::Aborted(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Processed::Refused(refused) => refused.status(),
+            Processed::StoreUnavailable(_) | Processed::Unrecorded { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+        }
+    }
+
+    /// The HTTP answer: 200 with `{"returnCode":"SUCCESS","returnMessage":null}`, or
+    /// [`status`](Self::status) with a `FAIL` body naming the reason class (never the merchant's
+    /// error, the body or a store address).
+    pub fn response(&self) -> Response<Vec<u8>> {
+        match self {
+            Processed::Acted(_) | Processed::AlreadyDone(_) => {
+                webhook_reply(&WebhookReply::success())
+            }
+            Processed::InProgress(_) => fail_reply(self.status(), "being processed"),
+            Processed::Failed { .. } | Processed::Aborted(_) => {
+                fail_reply(self.status(), "processing failed")
+            }
+            Processed::Refused(refused) => refused.response(),
+            Processed::StoreUnavailable(_) | Processed::Unrecorded { .. } => {
+                fail_reply(self.status(), "processing unavailable")
+            }
+        }
+    }
+
+    /// Whether the merchant's code ran to success during this delivery.
+    pub fn acted(&self) -> bool {
+        matches!(self, Processed::Acted(_) | Processed::Unrecorded { .. })
+    }
+
+    /// The notification, when it verified.
+    pub fn notification(&self) -> Option<&Notification> {
+        match self {
+            Processed::Acted(notification)
+            | Processed::AlreadyDone(notification)
+            | Processed::InProgress(notification)
+            | Processed::Aborted(notification)
+            | Processed::Failed { notification, .. }
+            | Processed::Unrecorded { notification, .. } => Some(notification),
+            Processed::Refused(_) | Processed::StoreUnavailable(_) => None,
+        }
+    }
+}
+
+/// 128 random bits as hex: one claim's lease token.
+fn new_lease() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// One claimed notification: runs the merchant's code, keeps the lease, records the outcome.
+struct Job {
+    store: Arc<dyn DedupStore>,
+    key: String,
+    lease: String,
+    ttl: Duration,
+    retention: Duration,
+    timeout: Duration,
+}
+
+impl Job {
+    async fn run<F, Fut, E>(
+        self,
+        notification: Notification,
+        act: F,
+        reply: oneshot::Sender<Processed<E>>,
+    ) where
+        F: FnOnce(Notification) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: Send + 'static,
+    {
+        // Its own task: a panic in the merchant's code comes back as a JoinError.
+        let mut action = tokio::spawn(act(notification.clone()));
+        // Renewed every third of the lease while it runs.
+        let every = self.ttl / 3;
+        let joined = loop {
+            match tokio::time::timeout(every, &mut action).await {
+                Ok(joined) => break joined,
+                Err(_) => self.renew().await,
+            }
+        };
+        match joined {
+            Ok(Ok(())) => match self.complete().await {
+                Ok(()) => {
+                    let _ = reply.send(Processed::Acted(notification));
+                }
+                Err(error) => {
+                    tracing::warn!(%error, key = self.key, "binancepay webhook acted on but not recorded yet");
+                    let _ = reply.send(Processed::Unrecorded {
+                        notification,
+                        error,
+                    });
+                    self.keep_completing().await;
+                }
+            },
+            Ok(Err(error)) => {
+                self.release().await;
+                let _ = reply.send(Processed::Failed {
+                    notification,
+                    error,
+                });
+            }
+            Err(_) => {
+                self.release().await;
+                let _ = reply.send(Processed::Aborted(notification));
+            }
+        }
+    }
+
+    async fn renew(&self) {
+        let renewed = tokio::time::timeout(
+            self.timeout,
+            self.store.renew(&self.key, &self.lease, self.ttl),
+        )
+        .await;
+        match renewed {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => tracing::warn!(
+                key = self.key,
+                "binancepay webhook lease lost while acting (it ran out): another delivery may act"
+            ),
+            Ok(Err(error)) => tracing::warn!(%error, "binancepay webhook lease not renewed"),
+            Err(_) => tracing::warn!("binancepay webhook lease not renewed: store timed out"),
+        }
+    }
+
+    async fn complete(&self) -> Result<(), DedupStoreError> {
+        let completed = tokio::time::timeout(
+            self.timeout,
+            self.store.complete(&self.key, &self.lease, self.retention),
+        )
+        .await
+        .map_err(|_| DedupStoreError::timed_out("complete", self.timeout))??;
+        if !completed {
+            tracing::warn!(
+                key = self.key,
+                "binancepay webhook recorded after its lease ran out: another delivery may have acted"
+            );
+        }
+        Ok(())
+    }
+
+    /// Records the action once the store is back: until then the key stays under this lease
+    /// (if the store kept it), so no other delivery acts.
+    async fn keep_completing(&self) {
+        let started = Instant::now();
+        let mut wait = Duration::from_millis(50);
+        while started.elapsed() < RECORD_FOR {
+            tokio::time::sleep(wait).await;
+            if self.complete().await.is_ok() {
+                tracing::info!(key = self.key, "binancepay webhook action recorded");
+                return;
+            }
+            wait = (wait * 2).min(Duration::from_secs(2));
+        }
+        tracing::error!(
+            key = self.key,
+            "binancepay webhook action never recorded: the store stayed unavailable"
+        );
+    }
+
+    async fn release(&self) {
+        let released =
+            tokio::time::timeout(self.timeout, self.store.release(&self.key, &self.lease)).await;
+        if !matches!(released, Ok(Ok(_))) {
+            tracing::warn!(
+                key = self.key,
+                "binancepay webhook lease not released: the next delivery waits for it to run out"
+            );
+        }
+    }
+}
+
 /// The verifier currently in use, and which refresh produced it.
 #[derive(Clone)]
 struct Published {
@@ -286,12 +672,14 @@ pub(crate) struct RefreshState {
     last_fetch: Option<Instant>,
 }
 
-/// The certificates of one client, shared by all its webhook handlers.
+/// The webhook state of one client, shared by all its webhook handlers: the certificates, and
+/// the default (in-memory) deduplication store.
 pub(crate) struct CertificateCache {
     published: RwLock<Published>,
     refresh: Mutex<RefreshState>,
     min_interval: Duration,
     window_ms: Option<u64>,
+    store: OnceLock<Arc<MemoryDedupStore>>,
 }
 
 impl CertificateCache {
@@ -304,7 +692,14 @@ impl CertificateCache {
             refresh: Mutex::new(RefreshState::default()),
             min_interval,
             window_ms,
+            store: OnceLock::new(),
         }
+    }
+
+    /// The client's in-memory deduplication store, made on first use.
+    fn default_store(&self) -> Arc<dyn DedupStore> {
+        let store = self.store.get_or_init(|| Arc::new(MemoryDedupStore::new()));
+        Arc::clone(store) as Arc<dyn DedupStore>
     }
 
     fn snapshot(&self) -> (u64, Option<Arc<WebhookVerifier>>) {

@@ -7,6 +7,7 @@ mod faults;
 mod load;
 mod unsafe_code;
 mod webhook_attacks;
+mod webhook_replicas;
 
 /// The load run holds this exclusively, so its memory figures are its own; the fault runs
 /// share it (their reconciliation copes with whatever timing contention causes).

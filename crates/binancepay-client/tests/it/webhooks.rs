@@ -1,14 +1,16 @@
 //! Webhook verification through the client: certificates fetched once, shared, refreshed on
-//! rotation, and not hammered by forged serials.
+//! rotation, and not hammered by forged serials; `process` acting once per notification.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use binancepay_client::WebhookHandlerError;
+use binancepay_client::{
+    Claim, DedupStore, DedupStoreError, Processed, StoreFuture, WebhookHandlerError,
+};
 use binancepay_http::webhook::WebhookError;
 use binancepay_types::webhook::Notification;
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 
 use crate::support::{Mock, Reply, WebhookKey, fixture};
 
@@ -290,4 +292,201 @@ async fn before_any_certificate_was_loaded_webhooks_get_503_not_401() {
         1,
         "no fetch before the interval"
     );
+}
+
+/// A client whose mock publishes key `a`, and a signed PAY notification for `biz_id`.
+async fn signed_pay(biz_id: &str) -> (Mock, binancepay_client::Client, HeaderMap, Vec<u8>) {
+    let key = WebhookKey::load("a", "serial-a");
+    let published = Arc::new(Mutex::new(vec![key.certificate()]));
+    let mock = certificate_server(published, Duration::ZERO).await;
+    let client = mock.client().build().unwrap_or_else(|e| panic!("{e}"));
+    let body = String::from_utf8(pay_body())
+        .unwrap_or_default()
+        .replace("29383937493038367292", biz_id)
+        .into_bytes();
+    let headers = key.sign(key.serial, &body);
+    (mock, client, headers, body)
+}
+
+/// Merchant code that counts its calls and successes, failing while `fail` is set.
+#[derive(Clone, Default)]
+struct Merchant {
+    calls: Arc<AtomicUsize>,
+    done: Arc<AtomicUsize>,
+    fail: Arc<std::sync::atomic::AtomicBool>,
+    delay: Arc<Mutex<Duration>>,
+}
+
+impl Merchant {
+    fn act(
+        &self,
+    ) -> impl FnOnce(
+        Notification,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<(), String>> + Send>,
+    > + Send
+    + 'static {
+        let merchant = self.clone();
+        move |notification| {
+            Box::pin(async move {
+                merchant.calls.fetch_add(1, Ordering::SeqCst);
+                let delay = *merchant
+                    .delay
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                tokio::time::sleep(delay).await;
+                if merchant.fail.load(Ordering::SeqCst) {
+                    return Err(format!("cannot fulfil {}", notification.dedup_key()));
+                }
+                merchant.done.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn process_acts_once_releases_on_failure_and_answers_409_while_acting() {
+    let (_mock, client, headers, body) = signed_pay("1001").await;
+    let webhooks = client.webhooks();
+    let merchant = Merchant::default();
+
+    // A failure releases the key: 500, and the next delivery acts.
+    merchant.fail.store(true, Ordering::SeqCst);
+    let failed = webhooks.process(&headers, &body, merchant.act()).await;
+    assert!(matches!(failed, Processed::Failed { .. }), "{failed:?}");
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!failed.acted());
+    merchant.fail.store(false, Ordering::SeqCst);
+
+    // A slow action holds the lease: a concurrent delivery (another handler of the same
+    // client, as another request would use) gets 409 and does not act.
+    *merchant
+        .delay
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Duration::from_millis(300);
+    let slow = {
+        let (webhooks, headers, body, act) = (
+            client.webhooks(),
+            headers.clone(),
+            body.clone(),
+            merchant.act(),
+        );
+        tokio::spawn(async move { webhooks.process(&headers, &body, act).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let concurrent = webhooks.process(&headers, &body, merchant.act()).await;
+    assert!(
+        matches!(concurrent, Processed::InProgress(_)),
+        "{concurrent:?}"
+    );
+    assert_eq!(concurrent.status(), StatusCode::CONFLICT);
+    let acted = slow.await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(acted, Processed::Acted(_)), "{acted:?}");
+    assert_eq!(acted.response().status(), StatusCode::OK);
+    assert_eq!(
+        acted.response().body().as_slice(),
+        br#"{"returnCode":"SUCCESS","returnMessage":null}"#
+    );
+
+    // Repeats are answered SUCCESS without acting.
+    *merchant
+        .delay
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Duration::ZERO;
+    for _ in 0..3 {
+        let repeat = webhooks.process(&headers, &body, merchant.act()).await;
+        assert!(matches!(repeat, Processed::AlreadyDone(_)), "{repeat:?}");
+        assert_eq!(repeat.status(), StatusCode::OK);
+    }
+    assert_eq!(merchant.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(merchant.done.load(Ordering::SeqCst), 1);
+
+    // A forged delivery is refused before any claim.
+    let mut forged = body.clone();
+    forged.push(b' ');
+    let refused = webhooks.process(&headers, &forged, merchant.act()).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(merchant.calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_panicking_action_releases_the_key() {
+    let (_mock, client, headers, body) = signed_pay("1002").await;
+    let webhooks = client.webhooks();
+    let panicked = webhooks
+        .process(&headers, &body, |_| async {
+            if std::hint::black_box(true) {
+                panic!("merchant bug");
+            }
+            Ok::<(), String>(())
+        })
+        .await;
+    assert!(matches!(panicked, Processed::Aborted(_)), "{panicked:?}");
+    assert_eq!(panicked.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let merchant = Merchant::default();
+    let retried = webhooks.process(&headers, &body, merchant.act()).await;
+    assert!(matches!(retried, Processed::Acted(_)), "{retried:?}");
+}
+
+/// A store that is down: every operation fails.
+#[derive(Debug)]
+struct DownStore;
+
+impl DedupStore for DownStore {
+    fn claim<'a>(&'a self, _: &'a str, _: &'a str, _: Duration) -> StoreFuture<'a, Claim> {
+        Box::pin(async { Err(DedupStoreError::new("connection refused")) })
+    }
+    fn renew<'a>(&'a self, _: &'a str, _: &'a str, _: Duration) -> StoreFuture<'a, bool> {
+        Box::pin(async { Err(DedupStoreError::new("connection refused")) })
+    }
+    fn complete<'a>(&'a self, _: &'a str, _: &'a str, _: Duration) -> StoreFuture<'a, bool> {
+        Box::pin(async { Err(DedupStoreError::new("connection refused")) })
+    }
+    fn release<'a>(&'a self, _: &'a str, _: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(async { Err(DedupStoreError::new("connection refused")) })
+    }
+}
+
+/// A store that never answers.
+#[derive(Debug)]
+struct HungStore;
+
+impl DedupStore for HungStore {
+    fn claim<'a>(&'a self, _: &'a str, _: &'a str, _: Duration) -> StoreFuture<'a, Claim> {
+        Box::pin(std::future::pending())
+    }
+    fn renew<'a>(&'a self, _: &'a str, _: &'a str, _: Duration) -> StoreFuture<'a, bool> {
+        Box::pin(std::future::pending())
+    }
+    fn complete<'a>(&'a self, _: &'a str, _: &'a str, _: Duration) -> StoreFuture<'a, bool> {
+        Box::pin(std::future::pending())
+    }
+    fn release<'a>(&'a self, _: &'a str, _: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(std::future::pending())
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_store_answers_503_and_nothing_runs() {
+    let (_mock, client, headers, body) = signed_pay("1003").await;
+    let merchant = Merchant::default();
+    let down = client.webhooks().with_dedup_store(Arc::new(DownStore));
+    let hung = client
+        .webhooks()
+        .with_dedup_store(Arc::new(HungStore))
+        .with_store_timeout(Duration::from_millis(50));
+    for webhooks in [down, hung] {
+        let processed = webhooks.process(&headers, &body, merchant.act()).await;
+        assert!(
+            matches!(processed, Processed::StoreUnavailable(_)),
+            "{processed:?}"
+        );
+        assert_eq!(processed.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            processed.response().body().as_slice(),
+            br#"{"returnCode":"FAIL","returnMessage":"processing unavailable"}"#
+        );
+    }
+    assert_eq!(merchant.calls.load(Ordering::SeqCst), 0);
 }
