@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::post;
-use binancepay_client::{Client, WebhookHandler};
+use binancepay_client::{Client, Processed, WebhookHandler};
 use binancepay_types::webhook::Notification;
 
 async fn receive(
@@ -22,12 +22,13 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match webhooks.handle(&headers, &body).await {
-        Ok(verified) => {
-            // Delivery is at-least-once: key your processing on dedup_key().
-            let notification = verified.notification();
+    // Verified, then acted on once per bizIdStr + bizStatus (Binance delivers at least once):
+    // an Err asks Binance to deliver it again. With several replicas, give every handler one
+    // shared store: `.with_dedup_store(Arc::new(RedisDedupStore::open(url)?))` (feature redis).
+    let processed = webhooks
+        .process(&headers, &body, |notification| async move {
             let key = notification.dedup_key();
-            match notification {
+            match &notification {
                 Notification::Pay(pay) => println!(
                     "{key}: order {} {}",
                     pay.data.merchant_trade_no.as_deref().unwrap_or("?"),
@@ -35,13 +36,15 @@ async fn receive(
                 ),
                 other => println!("{key}: {} {}", other.biz_type(), other.biz_status()),
             }
-            verified.reply().map(Body::from)
-        }
-        Err(refused) => {
-            eprintln!("{refused}");
-            refused.response().map(Body::from)
-        }
+            Ok::<(), std::io::Error>(())
+        })
+        .await;
+    match &processed {
+        Processed::Refused(refused) => eprintln!("{refused}"),
+        Processed::Failed { error, .. } => eprintln!("not processed: {error}"),
+        _ => {}
     }
+    processed.response().map(Body::from)
 }
 
 #[tokio::main]

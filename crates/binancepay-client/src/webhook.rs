@@ -215,7 +215,7 @@ impl WebhookHandler {
     }
 
     /// Deduplicates [`process`](Self::process) through `store` instead of the client's
-    /// in-memory one: a [`RedisDedupStore`](crate::RedisDedupStore) (feature `redis`) shared by
+    /// in-memory one: a `RedisDedupStore` (feature `redis`) shared by
     /// every replica, or an implementation of your own.
     #[must_use]
     pub fn with_dedup_store(mut self, store: Arc<dyn DedupStore>) -> Self {
