@@ -156,9 +156,13 @@ struct Ledger {
     committed: Mutex<HashMap<String, u32>>,
     /// When each call of the merchant's code started.
     started: Mutex<Vec<Instant>>,
+    /// When each committed action finished.
+    finished: Mutex<Vec<Instant>>,
     calls: AtomicU64,
     failed: AtomicU64,
     stalled: AtomicU64,
+    /// Stalled actions running now.
+    stalling: AtomicU64,
 }
 
 impl Ledger {
@@ -173,13 +177,16 @@ impl Ledger {
             }
             7 => {
                 self.stalled.fetch_add(1, Ordering::SeqCst);
+                self.stalling.fetch_add(1, Ordering::SeqCst);
                 tokio::time::sleep(STALL).await;
+                self.stalling.fetch_sub(1, Ordering::SeqCst);
             }
             _ => {}
         }
         *lock(&self.committed)
             .entry(notification.dedup_key())
             .or_default() += 1;
+        lock(&self.finished).push(Instant::now());
         Ok(())
     }
 }
@@ -188,6 +195,8 @@ struct ReplicaState {
     webhooks: binancepay_client::WebhookHandler,
     ledger: Arc<Ledger>,
     statuses: Mutex<BTreeMap<u16, u64>>,
+    /// Actions that succeeded while the store could not record them (recorded later).
+    unrecorded: AtomicU64,
 }
 
 async fn receive(
@@ -202,6 +211,9 @@ async fn receive(
             ledger.act(notification)
         })
         .await;
+    if matches!(processed, Processed::Unrecorded { .. }) {
+        state.unrecorded.fetch_add(1, Ordering::SeqCst);
+    }
     let response = processed.response();
     *lock(&state.statuses)
         .entry(response.status().as_u16())
@@ -301,6 +313,7 @@ impl Deployment {
                 webhooks,
                 ledger: Arc::clone(&ledger),
                 statuses: Mutex::new(BTreeMap::new()),
+                unrecorded: AtomicU64::new(0),
             });
             let (addr, task) = serve(
                 Router::new()
@@ -487,11 +500,15 @@ async fn redis_stopped_mid_run_means_503_and_no_double_action() -> TestResult {
         let mut redis = RedisServer::start(binary).await?;
         let deployment = Deployment::start(&redis).await?;
         let keys = deployment.pay_orders("DOWN", 60).await?;
-        // Some notifications acted on, others still coming: stop Redis now.
+        // Some notifications acted on, others still coming, and a stalled action under way
+        // (it will finish while Redis is down, so it cannot be recorded then): stop Redis now.
         let ledger = Arc::clone(&deployment.ledger);
-        wait_until("a first share acted on", Duration::from_secs(30), move || {
+        wait_until("a first share acted on, a stall under way", Duration::from_secs(30), move || {
             let ledger = Arc::clone(&ledger);
-            async move { Ok((lock(&ledger.committed).len() >= 10).then_some(())) }
+            async move {
+                let stalling = ledger.stalling.load(Ordering::SeqCst) > 0;
+                Ok((lock(&ledger.committed).len() >= 10 && stalling).then_some(()))
+            }
         })
         .await?;
         let before = deployment.statuses();
@@ -515,8 +532,19 @@ async fn redis_stopped_mid_run_means_503_and_no_double_action() -> TestResult {
             .filter(|at| **at > stopped + grace && **at < restarted)
             .count();
         assert_eq!(started_while_down, 0, "actions began while Redis was down");
+        // Actions that finished while Redis was down could only be recorded after the restart.
+        let finished_while_down = lock(&deployment.ledger.finished)
+            .iter()
+            .filter(|at| **at > stopped && **at < restarted)
+            .count();
+        assert!(finished_while_down > 0, "the stalled action did not finish during the outage");
+        let unrecorded: u64 = deployment
+            .replicas
+            .iter()
+            .map(|replica| replica.unrecorded.load(Ordering::SeqCst))
+            .sum();
         eprintln!(
-            "FIGURES redis-down: {} notifications, Redis down {:?}: {unavailable} answers 503 meanwhile, 0 actions begun without it; after restart every key acted on exactly once; answers by status {:?}",
+            "FIGURES redis-down: {} notifications, Redis down {:?}: {unavailable} answers 503 meanwhile, {finished_while_down} actions finished while it was down and were recorded after the restart ({unrecorded} answered 503 Unrecorded to a still-waiting request), 0 actions begun without it; every key acted on exactly once; answers by status {:?}",
             keys.len(),
             restarted - stopped,
             deployment.statuses()
