@@ -556,8 +556,10 @@ impl Job {
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Send + 'static,
     {
-        // Its own task: a panic in the merchant's code comes back as a JoinError.
-        let mut action = tokio::spawn(act(notification.clone()));
+        // Its own task: a panic in the merchant's code (or in the closure itself) comes back
+        // as a JoinError, and the key is released.
+        let given = notification.clone();
+        let mut action = tokio::spawn(async move { act(given).await });
         // Renewed every third of the lease while it runs.
         let every = self.ttl / 3;
         let joined = loop {
