@@ -165,14 +165,29 @@ impl AuthError {
         }
     }
 
-    /// The complete answer: the FAIL envelope (`{"status":"FAIL","code":…,"errorMessage":…}`)
+    /// The `errorMessage` of the answer: for a wrong signature or timestamp, the text Binance's
+    /// pages print for the code, word for word; otherwise what was wrong (a missing header is
+    /// named, as no page prints a message for it).
+    pub fn wire_message(&self) -> String {
+        let documented = match self {
+            AuthError::InvalidSignature
+            | AuthError::InvalidTimestamp
+            | AuthError::StaleTimestamp { .. } => self.result_code().documented_message(),
+            _ => None,
+        };
+        documented.map_or_else(|| self.to_string(), str::to_owned)
+    }
+
+    /// The complete answer: the FAIL envelope (`{"status":"FAIL","code":…,"errorMessage":…}`,
+    /// with the message Binance's pages print for the code when they print one, e.g.
+    /// `Timestamp for this request is outside of the recvWindow.` for `400003`)
     /// or, for `100001001`, `{"status":"ERROR","type":"SYS","code":"100001001","errorData":"System abnormality"}`.
     pub fn response(&self) -> Response<Vec<u8>> {
         if self.is_system_error() {
             let body = br#"{"status":"ERROR","type":"SYS","code":"100001001","errorData":"System abnormality"}"#;
             return json_response(self.status(), body.to_vec());
         }
-        let mut response = fail_response(self.code(), &self.to_string());
+        let mut response = fail_response(self.code(), &self.wire_message());
         *response.status_mut() = self.status();
         response
     }

@@ -144,6 +144,10 @@ pub(crate) struct Config {
     pub(crate) cert_serial: String,
     /// `certPublic`: the webhook public key, PEM.
     pub(crate) cert_public: String,
+    /// Whether the merchant may use the TSP endpoints (400606 otherwise).
+    pub(crate) technical_service_provider: bool,
+    /// The merchant ids the TSP endpoints know (406210 for others).
+    pub(crate) tsp_merchants: Vec<String>,
 }
 
 /// What one handler call works with besides the state.

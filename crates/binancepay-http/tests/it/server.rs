@@ -43,7 +43,7 @@ fn assert_answer(error: &AuthError, code: &str, status: StatusCode) {
             code: got, message, ..
         }) => {
             assert_eq!(got.code(), code);
-            assert_eq!(message.as_deref(), Some(error.to_string().as_str()));
+            assert_eq!(message.as_deref(), Some(error.wire_message().as_str()));
         }
         Err(Error::System {
             code: got,
@@ -447,5 +447,26 @@ fn build_now_authenticates_against_the_clock() {
             60_000
         )
         .is_ok()
+    );
+}
+
+/// Where the FAQ prints the message of a code, the answer carries it word for word.
+#[test]
+fn signature_and_timestamp_refusals_carry_the_faq_text() {
+    let text = |e: &AuthError| e.wire_message();
+    assert_eq!(
+        text(&AuthError::InvalidSignature),
+        "Signature for this request is not valid."
+    );
+    assert_eq!(
+        text(&AuthError::StaleTimestamp {
+            skew_ms: 5_000,
+            window_ms: 1_000
+        }),
+        "Timestamp for this request is outside of the recvWindow."
+    );
+    assert_eq!(
+        text(&AuthError::BadApiKeyFormat),
+        AuthError::BadApiKeyFormat.to_string()
     );
 }

@@ -333,27 +333,50 @@ pub(crate) fn create_v1(
     req: CreateOrderV1Request,
 ) -> Result<CreateOrderResult, ApiError> {
     known("tradeType", &req.trade_type)?;
-    create(
+    // The v1 page: "fiat or token: ISO 4217 currency code, or 3-letter crypto code".
+    let (currency, amount, fiat_currency, fiat_amount) = if is_fiat(&req.currency) {
+        (None, None, Some(req.currency), Some(req.total_fee))
+    } else {
+        (Some(req.currency), Some(req.total_fee), None, None)
+    };
+    let trade_type = req.trade_type.clone();
+    let full = create(
         state,
         ctx,
         NewOrder {
             merchant_trade_no: req.merchant_trade_no,
-            currency: Some(req.currency),
-            amount: Some(req.total_fee),
-            fiat_currency: None,
-            fiat_amount: None,
+            currency,
+            amount,
+            fiat_currency,
+            fiat_amount,
             terminal_type: None,
             trade_type: req.trade_type,
             product_type: req.product_type,
             product_name: req.product_name,
-            pass_through_info: None,
-            webhook_url: None,
+            pass_through_info: req.pass_through_info,
+            webhook_url: req.webhook_url,
             order_expire_time: req.order_expire_time,
             max_expiry_ms: MAX_EXPIRY_V1_MS,
-            universal_url_attach: None,
+            universal_url_attach: req.universal_url_attach,
             pay_and_sign: None,
         },
-    )
+    )?;
+    // The v1 page's response: these five fields (`expireTime` as a string: see `v1_wire`).
+    let mut result = CreateOrderResult::new(full.prepay_id).with_trade_type(trade_type);
+    result.expire_time = full.expire_time;
+    result.qrcode_link = full.qrcode_link;
+    result.qr_content = full.qr_content;
+    Ok(result)
+}
+
+/// The v1 page prints `expireTime` as a JSON string (`"121123232223"`); the sandbox answers v1
+/// in that shape (the SDK reads either).
+pub(crate) fn v1_wire(data: &mut serde_json::Value) {
+    if let Some(slot) = data.get_mut("expireTime") {
+        if let Some(n) = slot.as_i64() {
+            *slot = serde_json::Value::String(n.to_string());
+        }
+    }
 }
 
 fn check_goods(path: &str, goods: &Goods) -> Result<(), ApiError> {

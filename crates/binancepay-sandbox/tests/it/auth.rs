@@ -107,10 +107,10 @@ async fn timestamps_outside_the_window_or_in_seconds_get_400003() {
         let response = client.send(request).await.unwrap_or_else(|e| panic!("{e}"));
         let body = envelope(&response);
         assert_eq!(body["code"], "400003", "skew {skew}: {body}");
-        assert!(
-            body["errorMessage"]
-                .as_str()
-                .is_some_and(|m| m.contains("BinancePay-Timestamp"))
+        // The FAQ's and the TSP pages' text for 400003, word for word.
+        assert_eq!(
+            body["errorMessage"],
+            "Timestamp for this request is outside of the recvWindow."
         );
     }
     let mut seconds = signed(&client);
