@@ -209,10 +209,12 @@
 mod api;
 mod body;
 mod clock;
+mod context;
 mod control;
 mod credentials;
 mod error;
 mod faults;
+mod ids;
 mod money;
 mod requests;
 mod sandbox;

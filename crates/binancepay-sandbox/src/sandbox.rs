@@ -19,12 +19,13 @@ use crate::Error;
 use crate::api::Api;
 use crate::api::wallet::{WalletKind, Wallets};
 use crate::clock::Clock;
+use crate::context::Config;
 use crate::credentials::{GENERATED_LEN, SecretText, generate_token};
 use crate::faults::{FaultPlan, FaultState};
 use crate::money::to_units;
 use crate::requests::RequestCounts;
 use crate::server::{Shared, serve};
-use crate::state::{Config, State, StateCounts};
+use crate::state::{State, StateCounts};
 use crate::webhooks::{DeliveryStatus, Outbox, RetryPolicy, WebhookDelivery};
 
 /// The documented request time window (reference §2.3: "within 1s").

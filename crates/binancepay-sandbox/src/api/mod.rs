@@ -29,7 +29,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::clock::Clock;
-use crate::state::{Config, Ctx, State};
+use crate::context::{Config, Ctx};
+use crate::state::State;
 use crate::webhooks::Outbox;
 use error::ApiError;
 

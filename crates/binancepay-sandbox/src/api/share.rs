@@ -10,7 +10,9 @@ use binancepay_types::webhook::ShareAccountIdNotificationData;
 
 use super::error::ApiError;
 use super::orders::ControlError;
-use crate::state::{Ctx, MERCHANT_ID, State, id_of};
+use crate::context::Ctx;
+use crate::ids::{MERCHANT_ID, id_of};
+use crate::state::State;
 
 /// How long a share request stays open: "default 1 hour" (the Share Account Id page).
 const SHARE_TTL_MS: u64 = 60 * 60_000;

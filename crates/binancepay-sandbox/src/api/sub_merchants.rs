@@ -11,7 +11,9 @@ use binancepay_types::sub_merchant::{
 };
 
 use super::error::{ApiError, cut, known};
-use crate::state::{Ctx, State, id_of, id_value};
+use crate::context::Ctx;
+use crate::ids::{id_of, id_value};
+use crate::state::State;
 
 /// Sub-merchants by id, as the query endpoint shows them.
 #[derive(Debug, Default)]

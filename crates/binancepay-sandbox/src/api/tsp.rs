@@ -12,7 +12,9 @@ use binancepay_types::{NumberOrString, ResultCode};
 
 use super::error::{ApiError, known};
 use super::orders::ControlError;
-use crate::state::{Ctx, State, token};
+use crate::context::Ctx;
+use crate::ids::token;
+use crate::state::State;
 
 /// The status a rejected authorization shows. No page names one (they show `PENDING` and
 /// `AUTHORIZED`); the sandbox's guess, listed in the crate docs.
@@ -22,7 +24,7 @@ const REJECTED: &str = "REJECTED";
 /// (`merchant1`, `merchant2`), and `extra`.
 pub(crate) fn known_merchants(extra: Vec<String>) -> Vec<String> {
     let mut known = vec![
-        crate::state::MERCHANT_ID.to_string(),
+        crate::ids::MERCHANT_ID.to_string(),
         "merchant1".to_owned(),
         "merchant2".to_owned(),
     ];
