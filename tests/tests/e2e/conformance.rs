@@ -209,6 +209,44 @@ fn every_sample_goes_through_the_sdk() -> TestResult {
     Ok(())
 }
 
+/// The four samples that failed before the reading policy, decoded to the values the pages
+/// print: v1's string `expireTime` and its `tradeType`, and the TSP pages' `"merchant1"`.
+#[test]
+fn the_pages_values_survive_decoding() -> TestResult {
+    let samples = corpus()?;
+    let json = |name: &str| -> Result<String, BoxError> {
+        samples
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.json.clone())
+            .ok_or_else(|| format!("{name}: not in the corpus").into())
+    };
+    let v1 = parse_response::<order::CreateOrderV1Request, _>(&http_response(&json(
+        "create_order_v1.response.json",
+    )?))?;
+    assert_eq!(v1.expire_time, Some(121_123_232_223));
+    assert_eq!(v1.trade_type, Some(binancepay_types::enums::TradeType::App));
+    assert_eq!(v1.prepay_id.as_str(), "29383937493038367292");
+    let merchant1 = Some(binancepay_types::NumberOrString::String("merchant1".into()));
+    let created = parse_response::<tp::CreateTspAuthorizationRequest, _>(&http_response(&json(
+        "tsp_create.response.json",
+    )?))?;
+    assert_eq!(created.merchant_id, merchant1);
+    let request: tp::CreateTspAuthorizationRequest =
+        serde_json::from_str(&json("tsp_create.request.json")?)?;
+    assert_eq!(request.merchant_id, "merchant1");
+    let records = parse_response::<tp::QueryTspRecordsRequest, _>(&http_response(&json(
+        "tsp_records.response.json",
+    )?))?;
+    let rows = records.rows.unwrap_or_default();
+    assert_eq!(rows.first().map(|r| r.merchant_id.clone()), Some(merchant1));
+    assert_eq!(
+        rows.get(1).and_then(|r| r.status.clone()),
+        Some(binancepay_types::enums::TspAuthorizationStatus::Authorized)
+    );
+    Ok(())
+}
+
 /// The shape of a JSON value: object keys with their shapes, array item shapes, scalar types.
 fn shape(value: &Value) -> Value {
     match value {
