@@ -7,7 +7,8 @@
 //!   whole envelope); error envelopes give their code (and message); webhooks parse as a known
 //!   notification; webhook replies read as `WebhookReply`.
 //! - `the_sandbox_answers_in_the_documented_shape`: the sandbox answers each documented sample
-//!   request with the same fields and the same JSON types as the documented sample response.
+//!   request with the same fields and the same JSON types as the documented sample response,
+//!   and a stale one with the pages' 400003 envelope, word for word.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -280,20 +281,19 @@ fn shape(value: &Value) -> Value {
     }
 }
 
-/// Signs `body` for `path` and sends it to the sandbox.
-async fn post(
+/// Signs `body` for `path` at `now` minus `age_ms` and sends it to the sandbox.
+async fn post_aged(
     sandbox: &binancepay_sandbox::RunningSandbox,
     path: &str,
     body: &str,
+    age_ms: u64,
 ) -> Result<Value, BoxError> {
     let builder = sandbox.request_builder()?;
     let nonce = binancepay_http::fresh_nonce()?;
-    let request = builder.build_raw(
-        path,
-        body.as_bytes().to_vec(),
-        binancepay_http::now()?,
-        &nonce,
+    let at = binancepay_http::Timestamp::from_millis(
+        binancepay_http::now()?.as_millis().saturating_sub(age_ms),
     )?;
+    let request = builder.build_raw(path, body.as_bytes().to_vec(), at, &nonce)?;
     let response = reqwest::Client::new()
         .execute(reqwest::Request::try_from(request)?)
         .await?;
@@ -323,7 +323,7 @@ async fn the_sandbox_answers_in_the_documented_shape() -> TestResult {
             if let Some(map) = documented.as_object_mut() {
                 map.remove("errorMessage");
             }
-            let answered = post(&running, path, &request.json).await?;
+            let answered = post_aged(&running, path, &request.json, 0).await?;
             if shape(&answered) != shape(&documented) {
                 failures.push(format!(
                     "{path} ({} -> {}):\n  documented {}\n  sandbox    {}",
@@ -335,8 +335,33 @@ async fn the_sandbox_answers_in_the_documented_shape() -> TestResult {
             }
             compared += 1;
         }
+        // The pages' 400003 samples: a request signed ten minutes ago gets the same envelope,
+        // word for word.
+        let mut stale = 0;
+        for error in samples.iter().filter(|s| s.kind == "error") {
+            let code = error.expect.as_ref().and_then(|e| e["code"].as_str());
+            let (Some("400003"), Some(path)) = (code, error.endpoint.as_deref()) else {
+                continue;
+            };
+            let Some(request) = samples
+                .iter()
+                .find(|s| s.kind == "request" && s.endpoint.as_deref() == Some(path))
+            else {
+                continue;
+            };
+            let documented: Value = serde_json::from_str(&error.json)?;
+            let answered = post_aged(&running, path, &request.json, 600_000).await?;
+            if answered != documented {
+                failures.push(format!(
+                    "{path} ({}): documented {documented}, sandbox {answered}",
+                    error.name
+                ));
+            }
+            stale += 1;
+        }
         running.shutdown().await;
         assert!(compared >= 4, "compared only {compared} endpoints");
+        assert!(stale >= 2, "compared only {stale} 400003 samples");
         assert!(failures.is_empty(), "{}", failures.join("\n"));
         Ok(())
     })
