@@ -60,7 +60,7 @@ pub mod server;
 #[cfg(any(feature = "rsa", feature = "aws-lc"))]
 pub mod webhook;
 
-pub use error::{Error, Outcome};
+pub use error::{Error, Outcome, RawData};
 pub use headers::{
     BINANCEPAY_CERTIFICATE_SN, BINANCEPAY_NONCE, BINANCEPAY_SIGNATURE, BINANCEPAY_TIMESTAMP,
     SigningHeader,

@@ -36,10 +36,11 @@ where
             status,
             operation: E::OPERATION,
         },
-        Some(_) => Error::Decode {
+        Some(raw) => Error::Decode {
             status,
             operation: E::OPERATION,
             message: e.to_string(),
+            data: crate::error::RawData::new(raw.get()),
         },
     })
 }
@@ -59,6 +60,7 @@ pub fn parse_response_raw<B: AsRef<[u8]>>(
             status,
             operation: "raw",
             message: e.to_string(),
+            data: crate::error::RawData::new(data.get()),
         }),
     }
 }

@@ -98,7 +98,9 @@
 //! * **Wallet**: balances are exact (seeded with a million USDT and USDC, 100k FDUSD, 1000 BNB,
 //!   10 BTC and 100 ETH per wallet; see [`SandboxBuilder::balance`]); transfers between funding
 //!   and spot (`400304` when short), idempotent on `requestId`; valuations at fixed USD prices.
-//! * **Sub-merchants**: a reused name → `400205`; modifying an unknown id → `400206`.
+//! * **Sub-merchants**: a reused name → `400205`; modifying an unknown id → `400206`; query by
+//!   id (unknown → `400102`) or by name (unknown → SUCCESS with `data: null`, as the query page
+//!   says).
 //! * **Convert**: pairs among the crypto currencies at fixed prices; quotes live
 //!   [`SandboxBuilder::quote_ttl`] (10 s); executing later → `345231`; executing twice answers
 //!   the same order; amounts round down to 8 decimals.
@@ -107,9 +109,14 @@
 //!   contract (`406212`; unknown → `406207`), stay within `singleUpperLimit` (`400102`), are
 //!   idempotent on `merchantRequestId`; a payment becomes a PAID order and a PAY webhook.
 //!   A reused `merchantContractCode` → `400001`.
-//! * **TSP**: authorizations start `PENDING`; the control API agrees or rejects (TECH_PROVIDER
-//!   webhook); records page by `page`/`rows`; lookups by merchant id.
-//! * **Share account id**: the control API shares the user's id (SHARE_ACCOUNT_ID webhook).
+//! * **TSP**: only for a Technical Service Provider ([`SandboxBuilder::technical_service_provider`],
+//!   on by default; off → `400606` with the FAQ's message); merchant ids the sandbox does not
+//!   know → `406210` (known: its own, the pages' `merchant1` and `merchant2`, and
+//!   [`SandboxBuilder::tsp_merchant`]). Authorizations start `PENDING`; the control API agrees
+//!   (`AUTHORIZED`) or rejects (TECH_PROVIDER webhook, `merchantId` a JSON number as on its
+//!   page); records page by `page`/`rows`; lookups by merchant id.
+//! * **Share account id**: requests live 1 hour ("default 1 hour", the page); a repeated
+//!   `requestId` → `406301`; the control API shares the user's id (SHARE_ACCOUNT_ID webhook).
 //! * **Profit sharing**: receivers; splits of paid orders among receivers up to what refunds and
 //!   earlier splits left (`400102`); returns up to what a receiver got from that order.
 //! * **Reports**: daily transaction and settlement files for up to 3 months (dates
@@ -120,6 +127,28 @@
 //!
 //! Where the reference documents no code, the sandbox answers `400202` for an id it does not
 //! know (refunds, payouts, transfers, quotes, convert orders, splits, receivers, TSP records).
+//!
+//! # Where the sandbox guesses
+//!
+//! Binance documents the envelope, the result codes and (on some pages) their messages; it does
+//! not document everything a server has to decide. Where nothing is documented the sandbox
+//! makes the choice below; re-check these against production before relying on them.
+//!
+//! | Behaviour | The sandbox | Evidence |
+//! |---|---|---|
+//! | HTTP status of a `FAIL` envelope | 400 for every code (`binancepay_http::server::status_for_code`); 200 for `SUCCESS` | None from Binance; the FAQ shows only CloudFront's HTML 403 for a wrong path. The one hint: a community Rust client reads error bodies under HTTP 400 only. A community C# SDK's code-to-status mapping (401/403/404/406/409, used before) made `ORDER_NOT_FOUND` look like the wrong-path 403, so it was dropped. Clients must decide on the envelope, never the status (`binancepay_http::parse_response` does). |
+//! | HTTP status of the `100001001` system error | 405 wrong method, 415 no content type, 400 no body | None: the FAQ shows the body only. |
+//! | Messages | the page's text where a page prints one (`400002`, `400003`, `400606`, `100001001`); elsewhere a message naming the field and the rule | The FAQ and the TSP pages. `400004`'s FAQ text ends with the caller's IP; the sandbox says which header is wrong instead. |
+//! | Missing signing headers | timestamp → `400003`, nonce → `400001`, API key → `400005`, signature → `400002` | None; the codes of the header's own check. |
+//! | `400202` for other missing objects | unknown TSP record, refund, payout... answer `400202` where no page names a code | Only the order pages name `400202`. |
+//! | Currencies | crypto USDT, USDC, FDUSD, BNB, BTC, ETH; fiat orders paid 1:1 in USDT; v1 takes fiat too (its page: "fiat or token") | The pages list no currencies. |
+//! | Id formats | 18-digit decimal ids counting up; `merchantId` 350962587 | Pages show 18 to 20 digit ids. |
+//! | TSP merchants | known: the sandbox's own id, `merchant1`, `merchant2` (the pages' samples) and [`SandboxBuilder::tsp_merchant`] | The pages document `406210` but not how a TSP's merchants are known. |
+//! | TSP rejection | a rejected authorization reads `REJECTED` | The pages show only `PENDING` and `AUTHORIZED`. |
+//! | v1 Create Order result | five fields, `expireTime` a JSON string, as the v1 page's sample | The page; v2/v3 send a number. |
+//! | Nonce reuse | not checked | No page documents a check. |
+//! | Time window | 1 s ([`DEFAULT_TIME_WINDOW`]) | The FAQ ("within 1s"). |
+//! | Order lifetime limits | v2/v3 at most 15 days ahead; v1 at most 1 h | v1 page: 1 h; 15 days is a community note. |
 //!
 //! # Webhooks
 //!
@@ -195,11 +224,13 @@
 mod api;
 mod body;
 mod clock;
+mod context;
 mod control;
 mod credentials;
 mod error;
 mod faults;
 mod guard;
+mod ids;
 mod money;
 mod requests;
 mod sandbox;

@@ -53,6 +53,7 @@ pub mod webhook;
 mod cross_field;
 mod generated;
 mod json_writer;
+mod tolerant;
 mod wire;
 
 pub use amount::{Amount, AmountError};
