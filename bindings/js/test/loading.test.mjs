@@ -100,3 +100,25 @@ test('index.d.ts declares exactly the exported functions', () => {
   const out = node(['-e'], "console.log(Object.keys(require('binancepay-sign')).sort().join(' '))");
   assert.equal(declared.join(' '), out);
 });
+
+test("the root README's example runs as printed", () => {
+  const readme = readFileSync(join(pkgDir, '..', '..', '..', 'README.md'), 'utf8');
+  const start = readme.indexOf('## From Node.js');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const blocks = [...section.matchAll(/^```js\n([\s\S]*?)^```/gm)].map((m) => m[1]);
+  assert.equal(blocks.length, 1);
+  // Credentials, a key and an incoming request signed with it, as a server would have them.
+  const prelude = `const { generateKeyPairSync, sign: rsaSign, createHmac } = require('node:crypto');
+    const API_KEY = 'hx8wpbzmn5ftzkxfrzqwlvfsybadfdrxuzwxhjvbagbw6dmnafvffshpcfxgm2pj';
+    const API_SECRET = 'uahr4nhailyq55yubuhuncnprfac73bcbz2qfafsevic1jruwunioxtoaozy122f';
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const CERT_PUBLIC_PEM = publicKey.export({ type: 'spki', format: 'pem' });
+    const rawBody = Buffer.from('{"bizType":"PAY"}');
+    const ts = String(Date.now()); const nonce = 'NldzYKVJuiwjCHQGlaZfwnbGaFLPimYH';
+    const req = { headers: { 'binancepay-timestamp': ts, 'binancepay-nonce': nonce,
+      'binancepay-signature': rsaSign('sha256', Buffer.concat([Buffer.from(ts + '\\n' + nonce + '\\n'), rawBody, Buffer.from('\\n')]), privateKey).toString('base64') } };`;
+  const check = `const h = headers;
+    const expected = createHmac('sha512', API_SECRET).update(h['BinancePay-Timestamp'] + '\\n' + h['BinancePay-Nonce'] + '\\n' + body + '\\n').digest('hex').toUpperCase();
+    console.log(ok, h['BinancePay-Signature'] === expected);`;
+  assert.equal(node(['-e'], `${prelude}\n${blocks[0]}\n${check}`), 'true true');
+});
