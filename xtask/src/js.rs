@@ -142,6 +142,10 @@ fn build(root: &Path, out: &Path, sign_only: bool) -> Result<()> {
                 "--no-typescript",
                 "--remove-name-section",
                 "--remove-producers-section",
+                // TextEncoder.encodeInto for every string argument: for the typical 1.3 KB body
+                // several times faster than the glue's character-by-character ASCII loop.
+                "--encode-into",
+                "always",
                 "--out-name",
                 NAME,
                 "--out-dir",
