@@ -31,9 +31,21 @@ function decodeBase64(text) {
 function load(source) {
   wasm_bindgen.initSync({ module: source });
   wasm_bindgen.__configure(BinancePayError, fillRandom);
+  const signParts = wasm_bindgen.__signRequest;
   const api = {
     sign: wasm_bindgen.sign,
-    signRequest: wasm_bindgen.signRequest,
+    signRequest(apiKey, secret, body, options) {
+      // `timestamp nonce signature`, checked and computed by the module (apiKey included).
+      const parts = signParts(apiKey, secret, body, options);
+      const a = parts.indexOf(' ');
+      const b = parts.indexOf(' ', a + 1);
+      return {
+        'BinancePay-Timestamp': parts.slice(0, a),
+        'BinancePay-Nonce': parts.slice(a + 1, b),
+        'BinancePay-Certificate-SN': apiKey,
+        'BinancePay-Signature': parts.slice(b + 1),
+      };
+    },
     newNonce: wasm_bindgen.newNonce,
     BinancePayError,
   };

@@ -15,19 +15,10 @@ mod convert;
 use std::cell::RefCell;
 
 use binancepay_sign::{ApiKey, Error, NONCE_RANDOM_BYTES, Nonce, RequestSigner, Timestamp};
-use js_sys::{Function, Object, Reflect, Uint8Array};
+use js_sys::{Function, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use convert::{Body, Failure};
-
-/// The header that carries the signature's epoch milliseconds.
-const HEADER_TIMESTAMP: &str = "BinancePay-Timestamp";
-/// The header that carries the nonce.
-const HEADER_NONCE: &str = "BinancePay-Nonce";
-/// The header that carries the API key on requests.
-const HEADER_CERTIFICATE_SN: &str = "BinancePay-Certificate-SN";
-/// The header that carries the signature.
-const HEADER_SIGNATURE: &str = "BinancePay-Signature";
 
 struct Runtime {
     error_class: Function,
@@ -74,22 +65,40 @@ fn throw(failure: Failure) -> JsValue {
     }
 }
 
+/// Nonces drawn per call to `crypto.getRandomValues`: one call fills this many.
+const POOL_NONCES: usize = 32;
+
+thread_local! {
+    /// Random bytes not used yet, consumed from the end.
+    static RANDOM_POOL: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A nonce from `crypto.getRandomValues`, which is called once per 32 nonces (a call into
+/// JavaScript costs more than turning 128 random bytes into a nonce).
 fn random_nonce() -> Result<Nonce, Failure> {
-    let buffer = Uint8Array::new_with_length(NONCE_RANDOM_BYTES as u32);
-    let filled = RUNTIME.with(|runtime| {
-        runtime
-            .borrow()
-            .as_ref()
-            .map(|runtime| runtime.fill_random.call1(&JsValue::UNDEFINED, &buffer))
-    });
-    match filled {
-        Some(Ok(_)) => {
-            let mut random = [0u8; NONCE_RANDOM_BYTES];
-            buffer.copy_to(&mut random);
-            Ok(Nonce::from_random_bytes(&random))
+    RANDOM_POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.len() < NONCE_RANDOM_BYTES {
+            let buffer = Uint8Array::new_with_length((NONCE_RANDOM_BYTES * POOL_NONCES) as u32);
+            let filled = RUNTIME.with(|runtime| {
+                runtime
+                    .borrow()
+                    .as_ref()
+                    .map(|runtime| runtime.fill_random.call1(&JsValue::UNDEFINED, &buffer))
+            });
+            if !matches!(filled, Some(Ok(_))) {
+                return Err(Failure::Sign(Error::Rng));
+            }
+            pool.resize(buffer.length() as usize, 0);
+            buffer.copy_to(&mut pool);
         }
-        _ => Err(Failure::Sign(Error::Rng)),
-    }
+        let mut random = [0u8; NONCE_RANDOM_BYTES];
+        let start = pool.len() - NONCE_RANDOM_BYTES;
+        random.copy_from_slice(&pool[start..]);
+        // Used bytes never stay behind in the pool.
+        pool.truncate(start);
+        Ok(Nonce::from_random_bytes(&random))
+    })
 }
 
 fn now() -> Result<Timestamp, Failure> {
@@ -129,17 +138,19 @@ fn sign_inner(
         .to_owned())
 }
 
-/// `signRequest(apiKey, secret, body, options?)`: the four `BinancePay-*` request headers.
+/// The work of `signRequest(apiKey, secret, body, options?)`, whose loader (facade.js) builds
+/// the four `BinancePay-*` headers from the `timestamp nonce signature` this returns (one
+/// string crossing into JavaScript instead of four) and the API key it was given.
 ///
 /// `options.timestamp` (number, bigint or digit string, epoch ms) defaults to `Date.now()`,
 /// `options.nonce` to a fresh 32-letter nonce from `crypto.getRandomValues`.
-#[wasm_bindgen(js_name = "signRequest")]
+#[wasm_bindgen(js_name = "__signRequest")]
 pub fn sign_request(
     api_key: &JsValue,
     secret: &JsValue,
     body: &JsValue,
     options: &JsValue,
-) -> Result<Object, JsValue> {
+) -> Result<String, JsValue> {
     sign_request_inner(api_key, secret, body, options).map_err(throw)
 }
 
@@ -148,8 +159,8 @@ fn sign_request_inner(
     secret: &JsValue,
     body: &JsValue,
     options: &JsValue,
-) -> Result<Object, Failure> {
-    let api_key = match api_key.as_string() {
+) -> Result<String, Failure> {
+    match api_key.as_string() {
         Some(text) => ApiKey::new(text).map_err(Failure::Sign)?,
         None => return Err(Failure::Type("apiKey", "a string")),
     };
@@ -165,21 +176,7 @@ fn sign_request_inner(
         None => random_nonce()?,
     };
     let signature = RequestSigner::new(&secret).sign(&timestamp, &nonce, body.as_bytes());
-    let headers = Object::new();
-    for (name, value) in [
-        (HEADER_TIMESTAMP, timestamp.to_string().as_str()),
-        (HEADER_NONCE, nonce.as_str()),
-        (HEADER_CERTIFICATE_SN, api_key.as_str()),
-        (HEADER_SIGNATURE, signature.as_str()),
-    ] {
-        Reflect::set(
-            &headers,
-            &JsValue::from_str(name),
-            &JsValue::from_str(value),
-        )
-        .map_err(|_| Failure::Type("headers", "a writable object"))?;
-    }
-    Ok(headers)
+    Ok(format!("{timestamp} {nonce} {signature}"))
 }
 
 /// `newNonce()`: a fresh 32-letter nonce drawn from `crypto.getRandomValues`.
