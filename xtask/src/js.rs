@@ -196,28 +196,32 @@ fn build(root: &Path, out: &Path, sign_only: bool) -> Result<()> {
     Ok(())
 }
 
-/// `wasm-opt -Oz` in place when binaryen is installed; otherwise the module as rustc and
-/// wasm-bindgen left it.
+/// `wasm-opt -Oz` in place when binaryen is installed and understands the module; otherwise the
+/// module as rustc and wasm-bindgen left it (Debian's binaryen 108 cannot parse what current
+/// rustc emits for wasm32).
 fn optimize(wasm: &Path) -> Result<()> {
     if Command::new("wasm-opt").arg("--version").output().is_err() {
         println!("js: wasm-opt not found (binaryen): the module is not post-optimised");
         return Ok(());
     }
-    exec(
-        Command::new("wasm-opt")
-            .args([
-                "-Oz",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-                "--enable-multivalue",
-                "-o",
-            ])
-            .arg(wasm)
-            .arg(wasm),
-    )
+    let optimized = wasm.with_extension("opt.wasm");
+    let output = Command::new("wasm-opt")
+        .args(["-Oz", "--all-features", "-o"])
+        .arg(&optimized)
+        .arg(wasm)
+        .output()
+        .map_err(|e| format!("cannot run wasm-opt: {e}"))?;
+    if output.status.success() {
+        std::fs::rename(&optimized, wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+        println!("js: optimised with wasm-opt -Oz");
+    } else {
+        let _ = std::fs::remove_file(&optimized);
+        println!(
+            "js: wasm-opt could not read the module ({}): it is not post-optimised",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(())
 }
 
 fn gzip_len(path: &Path) -> Option<usize> {
