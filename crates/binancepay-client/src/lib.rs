@@ -107,6 +107,7 @@ mod client;
 mod clock;
 mod error;
 mod orders;
+mod raw;
 mod retry;
 mod transport;
 mod webhook;
@@ -122,12 +123,15 @@ pub use builder::{
 pub use client::Client;
 pub use error::{ConfigError, Error, Outcome, TransportKind};
 pub use orders::{CreatedOrder, RecoveredOrder};
+pub use raw::RawResponse;
 pub use retry::RetryPolicy;
 pub use webhook::{VerifiedWebhook, WebhookHandler, WebhookHandlerError};
 
-// The crates a caller needs alongside this one.
+// The crates a caller needs alongside this one (reqwest is in the public API:
+// `ClientBuilder::http_client`, `Error::Transport`).
 pub use binancepay_http;
 pub use binancepay_types;
+pub use reqwest;
 
 #[cfg(test)]
 mod retry_policy_doc {

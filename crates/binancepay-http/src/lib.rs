@@ -39,7 +39,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Retries re-sign the same body with [`RequestBuilder::resign`]; [`Error::is_retryable`]
+//! Retries re-sign the same body: [`RequestBuilder::sign`] returns the four signing headers
+//! for any body bytes and both the first attempt and every retry apply them; [`Error::is_retryable`]
 //! and [`Error::outcome`] say whether a retry can help and whether Binance may have acted.
 //! Incoming notifications go through [`webhook::WebhookVerifier`], and
 //! [`webhook::DuplicateFilter`] drops redeliveries in bounded memory; the [`server`] module
@@ -49,6 +50,7 @@
 //! `std-clock` adds `build_now`/`resign_now`; `signing` signs outgoing webhooks.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod headers;
@@ -57,7 +59,6 @@ mod nonce_pool;
 mod request;
 mod response;
 pub mod server;
-#[cfg(any(feature = "rsa", feature = "aws-lc"))]
 pub mod webhook;
 
 pub use error::{Error, Outcome};
@@ -65,11 +66,12 @@ pub use headers::{
     BINANCEPAY_CERTIFICATE_SN, BINANCEPAY_NONCE, BINANCEPAY_SIGNATURE, BINANCEPAY_TIMESTAMP,
     SigningHeader,
 };
-pub use request::{DEFAULT_USER_AGENT, OPENAPI_PATH_PREFIX, PRODUCTION_BASE_URL, RequestBuilder};
+pub use request::{
+    DEFAULT_USER_AGENT, OPENAPI_PATH_PREFIX, PRODUCTION_BASE_URL, RequestBuilder, SigningHeaders,
+};
 #[cfg(feature = "std-clock")]
 pub use request::{fresh_nonce, now};
 pub use response::{SNIPPET_MAX_BYTES, parse_response, parse_response_raw};
-#[cfg(any(feature = "rsa", feature = "aws-lc"))]
 pub use webhook::{
     CertificateStore, DuplicateFilter, WebhookError, WebhookHeaders, WebhookVerifier,
 };

@@ -86,6 +86,9 @@ enum Verifier {
     RustCrypto(rsa::RsaPublicKey),
     #[cfg(feature = "aws-lc")]
     AwsLc(aws_lc_rs::signature::ParsedPublicKey),
+    /// Without a backend no key can be made: parsing answers [`Error::BackendUnavailable`].
+    #[cfg(not(any(feature = "rsa", feature = "aws-lc")))]
+    None(core::convert::Infallible),
 }
 
 /// Binance's webhook public key (`certPublic`), parsed once and reused for every notification.
@@ -210,6 +213,8 @@ impl WebhookPublicKey {
             Verifier::RustCrypto(_) => Backend::RustCrypto,
             #[cfg(feature = "aws-lc")]
             Verifier::AwsLc(_) => Backend::AwsLc,
+            #[cfg(not(any(feature = "rsa", feature = "aws-lc")))]
+            Verifier::None(never) => match never {},
         }
     }
 
@@ -309,6 +314,8 @@ impl WebhookPublicKey {
                 key.verify_digest_sig(&context.finish(), &signature)
                     .map_err(|_| Error::SignatureMismatch)
             }
+            #[cfg(not(any(feature = "rsa", feature = "aws-lc")))]
+            Verifier::None(never) => match *never {},
         }
     }
 }
