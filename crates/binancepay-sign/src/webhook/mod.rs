@@ -38,6 +38,7 @@ use crate::Error;
 use pem::PemKind;
 
 #[cfg(feature = "signing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signing")))]
 pub use signing::{MAX_SIGNING_KEY_BITS, WebhookSigningKey};
 
 /// Smallest accepted RSA modulus, in bits.
