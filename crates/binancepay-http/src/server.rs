@@ -413,6 +413,7 @@ fn is_canonical_decimal(text: &str, value: u64) -> bool {
 }
 
 #[cfg(feature = "signing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signing")))]
 pub use signing::{sign_webhook, webhook_request};
 
 #[cfg(feature = "signing")]

@@ -94,6 +94,8 @@ pub enum Error {
     BackendUnavailable,
     /// The RSA signing operation failed (only possible for an inconsistent private key).
     Signing,
+    /// The system clock reads before 1970 (`Timestamp::now`, feature `std`).
+    Clock,
 }
 
 impl Error {
@@ -219,6 +221,7 @@ impl fmt::Display for Error {
                 "webhook backend: not compiled in (enable the `rsa` or `aws-lc` feature)",
             ),
             Self::Signing => f.write_str("rsa signing: failed (inconsistent private key)"),
+            Self::Clock => f.write_str("timestamp: the system clock reads before 1970"),
         }
     }
 }
