@@ -139,6 +139,7 @@ impl Error {
             Self::PrivateKey => "PRIVATE_KEY",
             Self::BackendUnavailable => "BACKEND_UNAVAILABLE",
             Self::Signing => "SIGNING",
+            Self::Clock => "CLOCK",
         }
     }
 }
@@ -292,6 +293,7 @@ mod tests {
             Error::PrivateKey,
             Error::BackendUnavailable,
             Error::Signing,
+            Error::Clock,
         ];
         let mut codes: alloc::vec::Vec<&str> = all.iter().map(Error::code).collect();
         for code in &codes {
