@@ -82,6 +82,7 @@ pub struct SandboxBuilder {
     order_expiry: Duration,
     quote_ttl: Duration,
     manual_refunds: bool,
+    deduplicate_request_ids: bool,
     faults: FaultPlan,
     balances: Vec<(Wallet, String, Amount)>,
 }
@@ -102,6 +103,7 @@ impl Default for SandboxBuilder {
             order_expiry: Duration::from_secs(3600),
             quote_ttl: Duration::from_secs(10),
             manual_refunds: false,
+            deduplicate_request_ids: true,
             faults: FaultPlan::default(),
             balances: Vec::new(),
         }
@@ -223,6 +225,16 @@ impl SandboxBuilder {
         self
     }
 
+    /// Whether a repeated `requestId` of a payout (`payout/transfer`) or a wallet transfer
+    /// answers the first result without acting again (default `true`). Binance does not document
+    /// what it does; `false` makes every repeat pay again, the worst case, to test that a client
+    /// never resends one blindly.
+    #[must_use]
+    pub fn deduplicate_request_ids(mut self, deduplicate: bool) -> Self {
+        self.deduplicate_request_ids = deduplicate;
+        self
+    }
+
     /// Fault injection from the start (default: none).
     #[must_use]
     pub fn faults(mut self, plan: FaultPlan) -> Self {
@@ -334,8 +346,10 @@ impl SandboxBuilder {
             cert_serial: serial,
             cert_public: pem,
         };
+        let mut state = State::new(wallets, self.manual_refunds);
+        state.deduplicate_request_ids = self.deduplicate_request_ids;
         let api = Api::new(
-            State::new(wallets, self.manual_refunds),
+            state,
             config,
             Clock::new(),
             outbox,
