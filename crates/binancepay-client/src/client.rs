@@ -601,7 +601,9 @@ impl Client {
                 tokio::time::sleep(if retry { settle.max(wait) } else { settle }).await;
                 let lookup = self.look_up(probe).await;
                 tracing::info!(failure = %label, lookup = ?lookup, attempt, "binancepay attempt with unknown outcome looked up");
-                if retry && matches!(lookup, Lookup::Absent) {
+                // The lookup took time too: resend only while the deadline still lies ahead.
+                let time_left = deadline.is_none_or(|d| Instant::now() < d);
+                if retry && time_left && matches!(lookup, Lookup::Absent) {
                     earlier_unknown = true;
                     continue;
                 }
