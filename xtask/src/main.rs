@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod codegen;
+mod openapi;
 mod spec;
 
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
     {
         ["codegen"] => codegen::Mode::Write,
         ["codegen", "--check"] => codegen::Mode::Check,
+        ["openapi", rest @ ..] => return openapi::main(rest),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
