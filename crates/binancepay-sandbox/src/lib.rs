@@ -159,7 +159,12 @@
 //! | `POST /sandbox/orders/{prepayId}/fail` | the payment fails: `ERROR` |
 //! | `POST /sandbox/orders/{prepayId}/expire` | the order runs out of time now: `EXPIRED` |
 //! | `GET /sandbox/orders/{prepayId}` | the order's status and amounts |
-//! | `GET /sandbox/checkout/{prepayId}` | an HTML page with a "pay" button (where `checkoutUrl` points) |
+//! | `GET /sandbox/` | the dashboard: orders, refunds, payouts and every webhook delivery (attempts, answers, timing), with buttons to pay, fail or expire an order, complete a payout and deliver a notification again; it refreshes every second |
+//! | `GET /sandbox/checkout/{prepayId}` | the checkout page `checkoutUrl` points at: amount, currency, goods, expiry, a QR code, and pay / cancel buttons that return to the order's `returnUrl` / `cancelUrl` (cancelling leaves the order unpaid) |
+//! | `GET /sandbox/checkout/{prepayId}/qr` | the QR code of the checkout page as SVG (where `qrcodeLink` points) |
+//! | `GET /sandbox/openapi.json` | the OpenAPI 3.1 document of the whole API (generated from the spec by `cargo xtask openapi`) |
+//! | `GET /sandbox/orders`, `/sandbox/refunds`, `/sandbox/payouts` | the newest 500 of each, with their states (`total` counts all) |
+//! | `POST /sandbox/webhooks/{id}/redeliver` | a finished delivery starts a new round of attempts (same body, signed afresh); 409 while pending or without URL |
 //! | `POST /sandbox/refunds/{refundRequestId}/complete` | a pending refund succeeds (manual mode) |
 //! | `POST /sandbox/refunds/{refundRequestId}/reject` | a pending refund is rejected, the money returns |
 //! | `POST /sandbox/payouts/{requestId}/complete` | body `{"failedMerchantSendIds": [...]}` (optional): the batch finishes |
@@ -167,7 +172,7 @@
 //! | `POST /sandbox/contracts/{merchantContractCode}/terminate` | the user ends a signed contract |
 //! | `POST /sandbox/tsp/{authorizationId}/agree` or `/reject` | the merchant answers a TSP request |
 //! | `POST /sandbox/share-account/{requestId}/share` | body `{"userBinanceId", "userName"}` (optional): the user shares |
-//! | `GET /sandbox/webhooks` | every delivery with status, attempts, last error and body, plus counts |
+//! | `GET /sandbox/webhooks` | every delivery with status, attempts (each with start time, duration, HTTP status, answer and error), last error and body, plus counts |
 //! | `GET /sandbox/state` | counts of orders (by status), refunds, payouts and every other object |
 //! | `GET /sandbox/requests` | requests received per Binance path, faulted ones included |
 //! | `GET /sandbox/balances`, `POST /sandbox/balances` | read balances; set one: `{"wallet", "asset", "amount"}` |
@@ -197,6 +202,7 @@ mod body;
 mod clock;
 mod control;
 mod credentials;
+mod dashboard;
 mod error;
 mod faults;
 mod guard;
@@ -216,4 +222,4 @@ pub use sandbox::{
     SandboxBuilder, ShutdownReport,
 };
 pub use state::StateCounts;
-pub use webhooks::{DeliveryStatus, WebhookDelivery};
+pub use webhooks::{DeliveryAttempt, DeliveryStatus, WebhookDelivery};

@@ -62,6 +62,9 @@ pub(crate) struct Order {
     pub(crate) split_units: u128,
     /// The pay-and-sign contract signed when this order is paid.
     pub(crate) pay_and_sign: Option<String>,
+    /// Where the checkout page sends the customer after paying or cancelling.
+    pub(crate) return_url: Option<String>,
+    pub(crate) cancel_url: Option<String>,
 }
 
 impl Order {
@@ -246,6 +249,8 @@ struct NewOrder {
     max_expiry_ms: u64,
     universal_url_attach: Option<String>,
     pay_and_sign: Option<direct_debit::ContractTerms>,
+    return_url: Option<String>,
+    cancel_url: Option<String>,
 }
 
 pub(crate) fn create_v3(
@@ -289,6 +294,8 @@ pub(crate) fn create_v3(
             max_expiry_ms: MAX_EXPIRY_MS,
             universal_url_attach: req.universal_url_attach,
             pay_and_sign,
+            return_url: req.return_url,
+            cancel_url: req.cancel_url,
         },
     )
 }
@@ -323,6 +330,8 @@ pub(crate) fn create_v2(
             max_expiry_ms: MAX_EXPIRY_MS,
             universal_url_attach: req.universal_url_attach,
             pay_and_sign: None,
+            return_url: req.return_url,
+            cancel_url: req.cancel_url,
         },
     )
 }
@@ -352,6 +361,8 @@ pub(crate) fn create_v1(
             max_expiry_ms: MAX_EXPIRY_V1_MS,
             universal_url_attach: None,
             pay_and_sign: None,
+            return_url: req.return_url,
+            cancel_url: req.cancel_url,
         },
     )
 }
@@ -451,6 +462,8 @@ fn create(
         pending_refunds: 0,
         split_units: 0,
         pay_and_sign,
+        return_url: new.return_url,
+        cancel_url: new.cancel_url,
     };
     state.orders.insert(order, true);
 
@@ -704,6 +717,8 @@ pub(crate) fn insert_paid(
         pending_refunds: 0,
         split_units: 0,
         pay_and_sign: None,
+        return_url: None,
+        cancel_url: None,
     };
     state
         .wallets

@@ -4,6 +4,7 @@
 mod areas;
 mod auth;
 mod config;
+mod dashboard;
 mod endpoints;
 mod faults;
 mod load;
