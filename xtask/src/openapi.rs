@@ -756,7 +756,7 @@ impl Generator<'_> {
     fn field_schema(&mut self, field: &FieldDef, side: Side) -> Result<json::Value, String> {
         use json::Value as J;
         let ty = self.spec.field_type(field)?;
-        let mut schema = self.type_schema(&ty, field, side)?;
+        let mut schema = self.type_schema(&ty, field, side, false)?;
         if let TypeExpr::List(_) = ty {
             if let J::Obj(entries) = &mut schema {
                 if let Some(n) = field.min_items {
@@ -780,8 +780,13 @@ impl Generator<'_> {
         if let Some(note) = &field.note {
             let _ = write!(description, " {note}");
         }
+        // An optional field may be `null`: the same as leaving it out, when reading and (as
+        // Binance's and the sandbox's parsers do) when a request is read.
         let optional = field.presence != Presence::Required;
-        let schema = if side == Side::Read && optional {
+        if optional && side == Side::Write {
+            description.push_str(" `null` is the same as leaving it out.");
+        }
+        let schema = if optional {
             J::obj([(
                 "anyOf",
                 J::Arr(vec![schema, J::obj([("type", J::s("null"))])]),
@@ -797,6 +802,7 @@ impl Generator<'_> {
         ty: &TypeExpr,
         field: &FieldDef,
         side: Side,
+        item: bool,
     ) -> Result<json::Value, String> {
         use json::Value as J;
         let read = side == Side::Read;
@@ -806,9 +812,9 @@ impl Generator<'_> {
                     J::obj([("type", J::s("string"))])
                 } else {
                     let mut s = vec![("type", J::s("string"))];
-                    let min = field
-                        .min_len
-                        .or((field.presence == Presence::Required).then_some(1));
+                    // A required text must not be empty (400100); list items have no such rule.
+                    let required = field.presence == Presence::Required && !item;
+                    let min = field.min_len.or(required.then_some(1));
                     if let Some(n) = min {
                         s.push(("minLength", J::int(n)));
                     }
@@ -890,7 +896,22 @@ impl Generator<'_> {
                     if let Some(n) = field.max_len {
                         s.push(("maxLength", J::int(n)));
                     }
-                    J::obj(s)
+                    // Sent as a string of digits; a JSON number is read as its digits.
+                    J::obj([
+                        (
+                            "description",
+                            J::s(
+                                "A numeric id, sent as a string of digits; a JSON number is accepted too.",
+                            ),
+                        ),
+                        (
+                            "anyOf",
+                            J::Arr(vec![
+                                J::obj(s),
+                                J::obj([("type", J::s("integer")), ("minimum", J::int(0))]),
+                            ]),
+                        ),
+                    ])
                 }
             }
             TypeExpr::IdNumber => {
@@ -925,7 +946,7 @@ impl Generator<'_> {
                 )])
             }
             TypeExpr::List(inner) => {
-                let items = self.type_schema(inner, field, side)?;
+                let items = self.type_schema(inner, field, side, true)?;
                 J::obj([("type", J::s("array")), ("items", items)])
             }
             // A type this generator does not know yet: document it without constraining it.

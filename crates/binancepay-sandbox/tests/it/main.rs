@@ -7,6 +7,7 @@ mod config;
 mod dashboard;
 mod endpoints;
 mod faults;
+mod fuzz_findings;
 mod load;
 mod lockdown;
 mod orders;
