@@ -65,6 +65,14 @@
     });
     return button;
   }
+  var shown = {};
+  // Rows are rebuilt only when what they show changed, so buttons stay put between refreshes.
+  function changed(id, data) {
+    var text = JSON.stringify(data);
+    if (shown[id] === text) return false;
+    shown[id] = text;
+    return true;
+  }
   function fill(id, rows, total) {
     var table = document.getElementById(id);
     var body = table.tBodies[0];
@@ -178,12 +186,14 @@
       getJson("/sandbox/webhooks"),
     ])
       .then(function (all) {
-        fill("orders", orderRows(all[0].orders.slice(0, LIMIT)), all[0].total);
-        fill("refunds", refundRows(all[1].refunds.slice(0, LIMIT)), all[1].total);
-        fill("payouts", payoutRows(all[2].payouts.slice(0, LIMIT)), all[2].total);
+        if (changed("orders", all[0])) fill("orders", orderRows(all[0].orders.slice(0, LIMIT)), all[0].total);
+        if (changed("refunds", all[1])) fill("refunds", refundRows(all[1].refunds.slice(0, LIMIT)), all[1].total);
+        if (changed("payouts", all[2])) fill("payouts", payoutRows(all[2].payouts.slice(0, LIMIT)), all[2].total);
         var hooks = all[3];
-        var newest = hooks.deliveries.slice().reverse().slice(0, LIMIT);
-        fill("webhooks", webhookRows(newest), hooks.deliveries.length);
+        if (changed("webhooks", hooks)) {
+          var newest = hooks.deliveries.slice().reverse().slice(0, LIMIT);
+          fill("webhooks", webhookRows(newest), hooks.deliveries.length);
+        }
         document.getElementById("webhooks-summary").textContent =
           hooks.delivered + " delivered, " + hooks.pending + " pending, " + hooks.failed + " failed, " + hooks.noUrl + " without URL";
         document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();

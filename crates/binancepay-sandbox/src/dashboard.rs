@@ -260,7 +260,7 @@ fn checkout(shared: &Shared, id: &str) -> Response<Vec<u8>> {
 
 fn goods_text(order: &Order) -> String {
     match (order.product_name.is_empty(), order.product_type.is_empty()) {
-        (false, false) => format!("{} ({})", order.product_name, order.product_type),
+        (false, false) => format!("{} (category {})", order.product_name, order.product_type),
         (false, true) => order.product_name.clone(),
         (true, false) => order.product_type.clone(),
         (true, true) => "—".to_owned(),
