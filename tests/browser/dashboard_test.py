@@ -242,6 +242,33 @@ def dashboard_pay_and_webhook(browser, env, base_url):
     browser.screenshot("04-dashboard-delivered-again.png")
 
 
+def dashboard_refund_and_payout(browser, env, base_url):
+    """The refund and payout buttons: a pending refund completed, a payout batch completed."""
+    http_json("POST", f"{base_url}/sandbox/settings", {"manualRefunds": True})
+    order = create_order(env, base_url, "WEB2", "8")
+    http_json("POST", f"{base_url}/sandbox/orders/{order['prepayId']}/pay", {})
+    cli(env, "refund", "create", "--request-id", "REFUND1", "--prepay-id", order["prepayId"],
+        "--amount", "3", "--reason", "damaged")
+    cli(env, "payout", "create", "--request-id", "BATCH1", "--batch-name", "May", "--currency", "USDT",
+        "--receiver", "PAY_ID:35000001:0.25", "--receiver", "EMAIL:ann@example.com:1.5")
+    browser.go(f"{base_url}/sandbox/")
+    refund, payout = "tr.refund", "tr.payout"
+    wait_for("the pending refund", lambda: "REFUND_PENDING" in browser.text(refund))
+    wait_for("the accepted payout", lambda: "ACCEPTED" in browser.text(payout))
+    browser.screenshot("05-dashboard-refund-pending-payout-accepted.png")
+    browser.click(f"{refund} button.primary")
+    wait_for("the refund to succeed", lambda: "REFUND_SUCCESS" in browser.text(refund))
+    browser.click(f"{payout} button.primary")
+    wait_for("the payout to succeed", lambda: "SUCCESS" in browser.text(payout) and "ACCEPTED" not in browser.text(payout))
+    # PAY, PAY, PAY_REFUND, PAYOUT, PAYOUT_NON_BN: every one acknowledged.
+    wait_for("every delivery to be acknowledged", lambda: browser.run(
+        "const rows = Array.from(document.querySelectorAll('tr.delivery'));"
+        "return rows.length === 5 && rows.every(r => r.dataset.status === 'DELIVERED');"), timeout=30)
+    kinds = browser.run("return Array.from(document.querySelectorAll('tr.delivery td:nth-child(3)')).map(c => c.innerText);")
+    assert any("PAY_REFUND" in k for k in kinds) and any("PAYOUT_NON_BN" in k for k in kinds), kinds
+    browser.screenshot("06-dashboard-refund-and-payout-completed.png")
+
+
 def decode_qr(png):
     from PIL import Image
     from pyzbar.pyzbar import decode
@@ -256,12 +283,12 @@ def checkout_pay(browser, env, base_url, shop):
     wait_for("the checkout page", lambda: browser.run("return !!document.getElementById('pay');"))
     assert browser.text("#amount") == "19.99" and browser.text("#currency") == "USDT"
     assert "Sandbox T-shirt" in browser.text("#goods")
-    png = browser.screenshot("05-checkout.png")
+    png = browser.screenshot("07-checkout.png")
     codes = decode_qr(png)
     assert codes == [checkout], f"the QR code reads {codes}, expected {checkout}"
     browser.click("#pay")
     wait_for("the return to the shop", lambda: browser.url() == f"{shop}/returned")
-    browser.screenshot("06-checkout-returned.png")
+    browser.screenshot("08-checkout-returned.png")
     state = http_json("GET", f"{base_url}/sandbox/orders/{order['prepayId']}")
     assert state["status"] == "PAID", state
 
@@ -278,8 +305,9 @@ def checkout_cancel(browser, env, base_url, shop):
     browser.go(f"{base_url}/sandbox/")
     wait_for("the dashboard", lambda: browser.run("return document.body.dataset.loaded === 'true';"))
     rows = browser.run("return Array.from(document.querySelectorAll('tr.order')).map(r => r.innerText);")
-    assert len(rows) == 3 and "INITIAL" in rows[0] and "PAID" in rows[1] and "PAID" in rows[2], rows
-    browser.screenshot("07-dashboard-three-orders.png")
+    assert len(rows) == 4 and "INITIAL" in rows[0] and "PAID" in rows[1] and "REFUNDED" in rows[2], rows
+    assert "PAID" in rows[3], rows
+    browser.screenshot("09-dashboard-orders.png")
 
 
 def main():
@@ -317,6 +345,8 @@ def main():
         wait_for("chromedriver", lambda: http_json("GET", f"http://127.0.0.1:{driver_port}/status")["value"]["ready"])
         browser = Browser(f"http://127.0.0.1:{driver_port}", profile)
         check("dashboard: create through the SDK, pay, see the webhook delivery", dashboard_pay_and_webhook,
+              browser, env, base_url)
+        check("dashboard: complete a pending refund and a payout", dashboard_refund_and_payout,
               browser, env, base_url)
         check("checkout: QR code, pay, back to returnUrl", checkout_pay, browser, env, base_url, shop)
         check("checkout: cancel, back to cancelUrl, order unpaid", checkout_cancel, browser, env, base_url, shop)

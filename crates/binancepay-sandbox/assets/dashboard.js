@@ -106,12 +106,18 @@
   }
   function refundRows(list) {
     return list.map(function (r) {
+      // Pending only in manual mode (POST /sandbox/settings {"manualRefunds": true}).
+      var pending = r.status === "REFUND_PENDING";
       return el("tr", { class: "refund" }, [
         el("td", {}, [el("strong", { text: r.refundRequestId }), el("br"), el("span", { class: "muted", text: r.refundId })]),
         el("td", { class: "num", text: r.prepayId }),
         el("td", { class: "num", text: r.refundAmount + " of " + r.orderAmount }),
         el("td", { class: "num", text: r.refundedAmount }),
         el("td", {}, [status(r.status)]),
+        el("td", {}, [
+          action("Complete", "/sandbox/refunds/" + encodeURIComponent(r.refundRequestId) + "/complete", "Complete refund " + r.refundRequestId, pending, true),
+          action("Reject", "/sandbox/refunds/" + encodeURIComponent(r.refundRequestId) + "/reject", "Reject refund " + r.refundRequestId, pending),
+        ]),
       ]);
     });
   }
