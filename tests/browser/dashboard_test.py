@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -84,6 +85,13 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         self._send(200, "application/json", b'{"returnCode":"SUCCESS","returnMessage":null}')
 
     def do_GET(self):
+        if self.path.startswith("/shop?to="):
+            # The merchant's page sends the customer to the checkoutUrl (another site).
+            target = urllib.parse.unquote(self.path.split("=", 1)[1])
+            page = (f"<!DOCTYPE html><html><body><img id='qr' src='{target}/qr' alt='QR'>"
+                    f"<a id='go' href='{target}'>Pay with Binance Pay</a></body></html>")
+            self._send(200, "text/html; charset=utf-8", page.encode())
+            return
         page = f"<!DOCTYPE html><html><body><h1 id='shop'>Back at the shop: {self.path}</h1></body></html>"
         self._send(200, "text/html; charset=utf-8", page.encode())
 
@@ -279,7 +287,13 @@ def decode_qr(png):
 def checkout_pay(browser, env, base_url, shop):
     order = create_order(env, base_url, "SHIRT1", "19.99", f"{shop}/returned", f"{shop}/cancelled")
     checkout = f"{base_url}{order['checkoutUrl']}"
-    browser.go(checkout)
+    # As a customer gets there: a link on the merchant's site (localhost: another site).
+    shop_site = shop.replace("127.0.0.1", "localhost")
+    browser.go(f"{shop_site}/shop?to={urllib.parse.quote(checkout, safe='')}")
+    # The order's qrcodeLink shows on the merchant's page too.
+    wait_for("the QR image on the merchant's page",
+             lambda: browser.run("const i = document.getElementById('qr'); return i.complete && i.naturalWidth > 0;"))
+    browser.click("#go")
     wait_for("the checkout page", lambda: browser.run("return !!document.getElementById('pay');"))
     assert browser.text("#amount") == "19.99" and browser.text("#currency") == "USDT"
     assert "Sandbox T-shirt" in browser.text("#goods")

@@ -42,7 +42,7 @@ pub(crate) fn handle(
     let get = method == Method::GET || method == Method::HEAD;
     let post = method == Method::POST;
     Some(match (segments.as_slice(), get, post) {
-        ([], true, _) => asset("text/html; charset=utf-8", DASHBOARD_HTML),
+        ([], true, _) => page(asset("text/html; charset=utf-8", DASHBOARD_HTML)),
         (["assets", "dashboard.js"], true, _) => {
             asset("text/javascript; charset=utf-8", DASHBOARD_JS)
         }
@@ -255,6 +255,24 @@ fn checkout(shared: &Shared, id: &str) -> Response<Vec<u8>> {
     response
         .headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    self::page(response)
+}
+
+/// An HTML page with buttons: no other site may frame it and have a button clicked, and it
+/// loads nothing from anywhere but the sandbox.
+fn page(mut response: Response<Vec<u8>>) -> Response<Vec<u8>> {
+    let headers = response.headers_mut();
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }
 

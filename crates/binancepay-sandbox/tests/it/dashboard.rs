@@ -40,6 +40,27 @@ async fn the_dashboard_its_assets_and_the_openapi_document_are_served() {
     let sandbox = start(builder()).await;
     let client = Client::new(&sandbox);
     for path in ["/sandbox/", "/sandbox"] {
+        let framing = client
+            .http
+            .get(format!("{}{path}", client.base_url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let csp = framing
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        // No other site may frame the page and have its buttons clicked.
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(
+            framing
+                .headers()
+                .get("x-frame-options")
+                .and_then(|v| v.to_str().ok()),
+            Some("DENY")
+        );
         let (status, content_type, html) = page(&client, path).await;
         assert_eq!(status, StatusCode::OK);
         assert!(content_type.starts_with("text/html"), "{content_type}");
