@@ -48,6 +48,7 @@ macro_rules! with_endpoints {
             binancepay_types::share_info::ShareAccountIdRequest,
             binancepay_types::sub_merchant::AddSubMerchantRequest,
             binancepay_types::sub_merchant::ModifySubMerchantRequest,
+            binancepay_types::sub_merchant::QuerySubMerchantRequest,
             binancepay_types::tsp::CreateTspAuthorizationRequest,
             binancepay_types::tsp::QueryTspRecordsRequest,
             binancepay_types::tsp::GetTspRecordRequest,

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod codegen;
+mod js;
 mod openapi;
 mod spec;
 
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
     {
         ["codegen"] => codegen::Mode::Write,
         ["codegen", "--check"] => codegen::Mode::Check,
+        ["js", rest @ ..] => return js::run(rest),
         ["openapi", rest @ ..] => return openapi::main(rest),
         _ => {
             eprintln!("{USAGE}");

@@ -120,13 +120,25 @@ fn document(root: &Path, spec: &Spec) -> Result<json::Value, String> {
         for ep in &area.endpoint {
             let data = match ep.response.as_str() {
                 "bool" => J::obj([("type", J::s("boolean"))]),
-                other => match other.strip_prefix("list:") {
-                    Some(inner) => J::obj([
-                        ("type", J::s("array")),
-                        ("items", model.object_ref(inner, Side::Read)?),
-                    ]),
-                    None => model.object_ref(other, Side::Read)?,
-                },
+                other => {
+                    if let Some(inner) = other.strip_prefix("list:") {
+                        J::obj([
+                            ("type", J::s("array")),
+                            ("items", model.object_ref(inner, Side::Read)?),
+                        ])
+                    } else if let Some(inner) = other.strip_prefix("optional:") {
+                        // `data` may be `null` (nothing found).
+                        J::obj([(
+                            "anyOf",
+                            J::Arr(vec![
+                                model.object_ref(inner, Side::Read)?,
+                                J::obj([("type", J::s("null"))]),
+                            ]),
+                        )])
+                    } else {
+                        model.object_ref(other, Side::Read)?
+                    }
+                }
             };
             let mut description = ep.doc.clone();
             let _ = write!(
@@ -551,13 +563,20 @@ fn result_codes(spec: &Spec) -> json::Value {
                     "Not retryable."
                 }
             );
+            if let Some(message) = &code.message {
+                let _ = write!(description, " Binance's `errorMessage`: \"{message}\".");
+            }
             push_provenance(&mut description, code.confidence, &code.sources, &code.note);
-            J::obj([
+            let mut entry = vec![
                 ("const", J::s(&code.code)),
                 ("title", J::s(&code.name)),
                 ("description", J::s(&description)),
                 ("x-retryable", J::Bool(code.retryable)),
-            ])
+            ];
+            if let Some(message) = &code.message {
+                entry.push(("x-error-message", J::s(message)));
+            }
+            J::obj(entry)
         })
         .collect();
     known.push(J::obj([
@@ -587,7 +606,11 @@ fn object_sides(spec: &Spec) -> Result<BTreeMap<String, BTreeSet<Side>>, String>
     for area in &spec.areas {
         for ep in &area.endpoint {
             stack.push((ep.request.clone(), Side::Write));
-            let response = ep.response.strip_prefix("list:").unwrap_or(&ep.response);
+            let response = ep
+                .response
+                .strip_prefix("list:")
+                .or_else(|| ep.response.strip_prefix("optional:"))
+                .unwrap_or(&ep.response);
             if response != "bool" {
                 stack.push((response.to_owned(), Side::Read));
             }

@@ -132,6 +132,9 @@ pub(crate) struct ResultCodeDef {
     #[serde(default)]
     pub(crate) variant: Option<String>,
     pub(crate) description: String,
+    /// The `errorMessage` a page of Binance's prints for this code, word for word.
+    #[serde(default)]
+    pub(crate) message: Option<String>,
     pub(crate) retryable: bool,
     #[serde(default)]
     pub(crate) confidence: Confidence,
@@ -157,7 +160,8 @@ pub(crate) struct EndpointDef {
     pub(crate) retry_note: String,
     /// Name of the request object.
     pub(crate) request: String,
-    /// Type of the SUCCESS `data`: an object name, `bool`, or `list:Name`.
+    /// Type of the SUCCESS `data`: an object name, `bool`, `list:Name`, or `optional:Name` (a
+    /// `data` that may be `null`).
     pub(crate) response: String,
     #[serde(default)]
     pub(crate) note: Option<String>,
@@ -535,7 +539,11 @@ impl Spec {
                     }
                     (_, None) => {}
                 }
-                let response = ep.response.strip_prefix("list:").unwrap_or(&ep.response);
+                let response = ep
+                    .response
+                    .strip_prefix("list:")
+                    .or_else(|| ep.response.strip_prefix("optional:"))
+                    .unwrap_or(&ep.response);
                 if response != "bool" && self.object(response).is_none() {
                     return Err(format!(
                         "{}: unknown response `{}`",

@@ -1,10 +1,8 @@
 //! Credentials and base URL from the environment (and `--base-url`), checked by the client's own
 //! rules: the secret never comes from argv, plain http only reaches loopback hosts.
 
-use binancepay_client::{
-    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, ENV_API_KEY, ENV_API_SECRET, ENV_BASE_URL,
-};
-use binancepay_http::{ApiKey, ApiSecret, PRODUCTION_BASE_URL, RequestBuilder};
+use binancepay_client::{Client, ClientBuilder, ENV_API_KEY, ENV_API_SECRET};
+use binancepay_http::ApiKey;
 
 use crate::error::CliError;
 
@@ -16,50 +14,6 @@ pub(crate) fn client(base_url: Option<&str>) -> Result<Client, CliError> {
         builder = builder.base_url(url);
     }
     builder.build().map_err(CliError::Config)
-}
-
-/// What `binancepay request` needs to send a body it did not serialise: a signer and an HTTP
-/// client set up as the library's (no redirects, no hidden retries).
-#[derive(Debug)]
-pub(crate) struct RawSender {
-    pub(crate) requests: RequestBuilder,
-    pub(crate) http: reqwest::Client,
-}
-
-pub(crate) fn raw_sender(base_url: Option<&str>) -> Result<RawSender, CliError> {
-    // The library's checks and messages first (missing variables, http to a remote host …).
-    let builder = ClientBuilder::from_env().map_err(CliError::Config)?;
-    let url = match base_url {
-        Some(url) => url.to_owned(),
-        None => non_empty_var(ENV_BASE_URL)?.unwrap_or_else(|| PRODUCTION_BASE_URL.to_owned()),
-    };
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .retry(reqwest::retry::never())
-        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
-        .tls_backend_rustls()
-        .build()
-        .map_err(|e| CliError::Usage(format!("cannot build the HTTP client: {e}")))?;
-    builder
-        .base_url(url.as_str())
-        .http_client(http.clone())
-        .build()
-        .map_err(CliError::Config)?;
-
-    let key = non_empty_var(ENV_API_KEY)?.unwrap_or_default();
-    let secret = non_empty_var(ENV_API_SECRET)?.unwrap_or_default();
-    let key = ApiKey::new(key).map_err(|source| CliError::Argument {
-        name: ENV_API_KEY,
-        source,
-    })?;
-    let secret = ApiSecret::new(secret).map_err(|source| CliError::Argument {
-        name: ENV_API_SECRET,
-        source,
-    })?;
-    let requests = RequestBuilder::new(key, &secret)
-        .and_then(|b| b.with_base_url(&url))
-        .map_err(|e| CliError::Usage(e.to_string()))?;
-    Ok(RawSender { requests, http })
 }
 
 /// The merchant credentials for `binancepay sandbox`: both variables, or neither (generate).

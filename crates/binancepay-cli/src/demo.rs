@@ -6,9 +6,9 @@
 
 use std::future::Future;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use binancepay_client::{Client, CreatedOrder, RetryPolicy};
+use binancepay_client::{Client, CreatedOrder, RetryPolicy, reqwest};
 use binancepay_sandbox::{RunningSandbox, Sandbox};
 use binancepay_types::enums::{OrderStatus, PayRefundStatus, PayStatus};
 use binancepay_types::order::{
@@ -300,10 +300,8 @@ fn say(line: &str) -> Result<(), CliError> {
 }
 
 /// Milliseconds since 1970, to make the demo's order number unique between runs.
-fn millis() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis())
+fn millis() -> u64 {
+    binancepay_sign::Timestamp::now().map_or(0, binancepay_sign::Timestamp::as_millis)
 }
 
 fn short(serial: &str) -> &str {

@@ -15,6 +15,10 @@
 //!
 //! Exit codes: 0 success; 1 the API refused (or a webhook does not verify, or is stale);
 //! 2 a usage error (arguments, files, environment); 3 the service could not be reached.
+//!
+//! `RUST_LOG` (`info`, `debug`, `binancepay_client=debug,binancepay_sandbox=info` …) prints the
+//! client's call and attempt spans and the sandbox's events on stderr; they never carry
+//! secrets, signatures, header values or bodies.
 #![forbid(unsafe_code)]
 
 mod args;
@@ -25,12 +29,12 @@ mod config;
 mod demo;
 mod error;
 mod failure;
+mod logging;
 mod order;
 mod payout;
 mod receiver;
 mod refund;
 mod request;
-mod retry;
 mod runtime;
 mod sandbox;
 mod sign;
@@ -45,6 +49,7 @@ use crate::args::{Command, WebhookCommand};
 use crate::error::CliError;
 
 fn main() -> ExitCode {
+    logging::init();
     let cli = match args::parse() {
         Ok(cli) => cli,
         Err(usage) => return usage::report(&usage),

@@ -1,7 +1,6 @@
 //! `binancepay webhook verify`: checks a received webhook against Binance's public key.
 
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use binancepay_sign::webhook::WebhookPublicKey;
 use binancepay_sign::{Timestamp, check_freshness};
@@ -23,7 +22,7 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
             name: "--now",
             source,
         })?),
-        None if args.max_age_secs.is_some() => Some(system_now()?),
+        None if args.max_age_secs.is_some() => Some(Timestamp::now().map_err(|_| CliError::Clock)?),
         None => None,
     };
 
@@ -36,12 +35,4 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     }
     print_line("valid")?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn system_now() -> Result<Timestamp, CliError> {
-    let elapsed = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|_| CliError::Clock)?;
-    let millis = u64::try_from(elapsed.as_millis()).map_err(|_| CliError::Clock)?;
-    Timestamp::from_millis(millis).map_err(|_| CliError::Clock)
 }

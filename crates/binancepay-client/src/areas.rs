@@ -59,12 +59,15 @@ macro_rules! for_each_area {
                 /// Wallet balance (v1).
                 balance_v1 => QueryBalanceV1Request,
             }
-            /// Sub-merchants: create and modify (partners only).
+            /// Sub-merchants: create, modify and query (partners only).
             SubMerchants, sub_merchants, sub_merchant {
                 /// Creates a sub-merchant (never retried once it may have reached Binance).
                 add => AddSubMerchantRequest,
                 /// Modifies a sub-merchant (never retried once it may have reached Binance).
                 modify => ModifySubMerchantRequest,
+                /// Looks a sub-merchant up by id or by name; `None` when no sub-merchant has
+                /// that name (the name is free for `add`).
+                query => QuerySubMerchantRequest,
             }
             /// Convert (whitelisted merchants): pairs, quotes, execution, order query.
             Convert, convert, convert {

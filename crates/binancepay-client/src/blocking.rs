@@ -26,10 +26,13 @@ use binancepay_types::Endpoint;
 use binancepay_types::order::{CreateOrderV1Request, CreateOrderV2Request, CreateOrderV3Request};
 use http::HeaderMap;
 
+use std::time::Duration;
+
 use crate::areas::for_each_area;
-use crate::builder::ClientBuilder;
 use crate::error::{ConfigError, Error};
 use crate::orders::CreatedOrder;
+use crate::raw::RawResponse;
+use crate::retry::RetryPolicy;
 use crate::webhook::{VerifiedWebhook, WebhookHandlerError};
 
 /// Owns the runtime; shuts it down without blocking, so dropping the last client never
@@ -62,17 +65,112 @@ impl fmt::Debug for Client {
     }
 }
 
+/// Builds a blocking [`Client`]: the settings of [`crate::ClientBuilder`], and a
+/// [`build`](Self::build) that returns the blocking client.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let client = binancepay_client::blocking::Client::builder()
+///     .credentials("abc123", "secret")
+///     .base_url("http://127.0.0.1:1")
+///     .timeout(Duration::from_secs(5))
+///     .build()?;
+/// assert_eq!(client.base_url(), "http://127.0.0.1:1");
+/// # Ok::<(), binancepay_client::Error>(())
+/// ```
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    inner: crate::ClientBuilder,
+}
+
+/// Setters that forward to the async builder's.
+macro_rules! forward {
+    ($( $(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*); )*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(self, $($arg: $ty),*) -> Self {
+                ClientBuilder { inner: self.inner.$name($($arg),*) }
+            }
+        )*
+    };
+}
+
+impl ClientBuilder {
+    /// Production defaults, as [`crate::ClientBuilder::new`].
+    pub fn new() -> Self {
+        ClientBuilder::default()
+    }
+
+    /// Settings from the environment, as [`crate::ClientBuilder::from_env`].
+    ///
+    /// # Errors
+    /// As [`crate::ClientBuilder::from_env`].
+    pub fn from_env() -> Result<Self, Error> {
+        Ok(ClientBuilder {
+            inner: crate::ClientBuilder::from_env()?,
+        })
+    }
+
+    forward! {
+        /// As [`crate::ClientBuilder::credentials`].
+        credentials(api_key: impl Into<String>, api_secret: impl Into<String>);
+        /// As [`crate::ClientBuilder::base_url`].
+        base_url(base_url: impl Into<String>);
+        /// As [`crate::ClientBuilder::allow_insecure_http`].
+        allow_insecure_http(allow: bool);
+        /// As [`crate::ClientBuilder::connect_timeout`].
+        connect_timeout(timeout: Duration);
+        /// As [`crate::ClientBuilder::timeout`].
+        timeout(timeout: Duration);
+        /// As [`crate::ClientBuilder::deadline`].
+        deadline(deadline: Duration);
+        /// As [`crate::ClientBuilder::no_deadline`].
+        no_deadline();
+        /// As [`crate::ClientBuilder::retry_policy`].
+        retry_policy(policy: RetryPolicy);
+        /// As [`crate::ClientBuilder::user_agent`].
+        user_agent(user_agent: impl Into<String>);
+        /// As [`crate::ClientBuilder::clock_offset_ms`].
+        clock_offset_ms(offset_ms: i64);
+        /// As [`crate::ClientBuilder::http_client`].
+        http_client(client: reqwest::Client);
+        /// As [`crate::ClientBuilder::certificate_refresh_interval`].
+        certificate_refresh_interval(interval: Duration);
+        /// As [`crate::ClientBuilder::webhook_freshness_window`].
+        webhook_freshness_window(window: Option<Duration>);
+        /// As [`crate::ClientBuilder::max_response_bytes`].
+        max_response_bytes(limit: usize);
+    }
+
+    /// Checks the settings and builds the blocking client and its runtime.
+    ///
+    /// # Errors
+    /// As [`crate::ClientBuilder::build`], plus [`ConfigError::Runtime`].
+    pub fn build(self) -> Result<Client, Error> {
+        Client::from_builder(self.inner)
+    }
+}
+
+impl From<crate::ClientBuilder> for ClientBuilder {
+    fn from(inner: crate::ClientBuilder) -> Self {
+        ClientBuilder { inner }
+    }
+}
+
 impl Client {
-    /// A builder with production defaults; finish it with [`Client::from_builder`].
+    /// A builder with production defaults whose [`build`](ClientBuilder::build) returns a
+    /// blocking client.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
     }
 
-    /// Builds a blocking client from `builder`.
+    /// Builds a blocking client from the async client's builder.
     ///
     /// ```
     /// let client = binancepay_client::blocking::Client::from_builder(
-    ///     binancepay_client::blocking::Client::builder()
+    ///     binancepay_client::Client::builder()
     ///         .credentials("abc123", "secret")
     ///         .base_url("http://127.0.0.1:1"),
     /// )?;
@@ -81,8 +179,8 @@ impl Client {
     /// ```
     ///
     /// # Errors
-    /// As [`ClientBuilder::build`], plus [`ConfigError::Runtime`].
-    pub fn from_builder(builder: ClientBuilder) -> Result<Client, Error> {
+    /// As [`crate::ClientBuilder::build`], plus [`ConfigError::Runtime`].
+    pub fn from_builder(builder: crate::ClientBuilder) -> Result<Client, Error> {
         let client = builder.build()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -103,7 +201,7 @@ impl Client {
     /// # Errors
     /// As [`crate::Client::from_env`], plus [`ConfigError::Runtime`].
     pub fn from_env() -> Result<Client, Error> {
-        Client::from_builder(ClientBuilder::from_env()?)
+        Client::from_builder(crate::ClientBuilder::from_env()?)
     }
 
     /// The async client inside, for code that has both worlds.
@@ -134,6 +232,14 @@ impl Client {
         body: &serde_json::Value,
     ) -> Result<serde_json::Value, Error> {
         self.block_on(self.client.execute_raw(path, body))?
+    }
+
+    /// Blocking [`crate::Client::send_raw`].
+    ///
+    /// # Errors
+    /// As [`crate::Client::send_raw`], plus [`Error::BlockingInAsyncContext`].
+    pub fn send_raw(&self, path: &str, body: impl Into<Vec<u8>>) -> Result<RawResponse, Error> {
+        self.block_on(self.client.send_raw(path, body))?
     }
 
     /// The blocking webhook handler, sharing this client's certificate cache.
@@ -264,11 +370,10 @@ mod tests {
 
     #[test]
     fn refuses_to_block_inside_a_runtime() {
-        let client = Client::from_builder(
-            ClientBuilder::new()
-                .credentials("abc123", "secret")
-                .base_url("http://127.0.0.1:9"),
-        );
+        let client = ClientBuilder::new()
+            .credentials("abc123", "secret")
+            .base_url("http://127.0.0.1:9")
+            .build();
         let Ok(client) = client else {
             panic!("client does not build: {client:?}");
         };

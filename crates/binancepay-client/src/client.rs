@@ -14,6 +14,7 @@ use tracing::field::Empty;
 use crate::builder::ClientBuilder;
 use crate::clock::Clock;
 use crate::error::{Error, Outcome, TransportKind};
+use crate::raw::RawResponse;
 use crate::retry::{self, RetryPolicy};
 use crate::transport::{self, Exchange, Outgoing};
 use crate::webhook::{CertificateCache, WebhookHandler};
@@ -119,6 +120,29 @@ impl Failure {
     }
 }
 
+/// How a call's attempts ended.
+struct Ended<T> {
+    attempts: u32,
+    earlier_unknown: bool,
+    end: End<T>,
+}
+
+enum End<T> {
+    /// The last attempt's answer decoded; the answer is kept for raw calls.
+    Parsed(T, Response<Vec<u8>>),
+    /// The last attempt failed; with its answer when there was one.
+    Failed(Failure, Option<Response<Vec<u8>>>),
+}
+
+/// The value of an idempotency key field in a raw body, if it is a string.
+fn idempotency_key(body: &[u8], field: &str) -> Option<String> {
+    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body).ok()?;
+    match object.get(field) {
+        Some(serde_json::Value::String(key)) => Some(key.clone()),
+        _ => None,
+    }
+}
+
 impl Client {
     /// A builder with production defaults; set the credentials with
     /// [`ClientBuilder::credentials`].
@@ -191,10 +215,15 @@ impl Client {
                 source,
             })?;
         let class = RetryPolicy::effective_class(E::RETRY, request.idempotency_key());
-        self.call(E::OPERATION, class, built, |response| {
-            parse_response::<E, _>(response)
-        })
-        .await
+        let ended = self
+            .call(E::OPERATION, Some(class), built, parse_response::<E, _>)
+            .await;
+        match ended.end {
+            End::Parsed(value, _) => Ok(value),
+            End::Failed(failure, _) => {
+                Err(self.error(E::OPERATION, failure, ended.attempts, ended.earlier_unknown))
+            }
+        }
     }
 
     /// The escape hatch: `POST`s `body` to `path` and returns the `data` of the answer as
@@ -202,7 +231,8 @@ impl Client {
     ///
     /// `path` must start with `/binancepay/openapi/`. When it is a known endpoint's path, that
     /// endpoint's retry class applies (an idempotent one only when `body` carries its key);
-    /// any other path is treated as [`RetryClass::Unsafe`].
+    /// any other path is sent once. See [`send_raw`](Self::send_raw) for the answer as
+    /// received.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), binancepay_client::Error> {
@@ -222,20 +252,7 @@ impl Client {
         path: &str,
         body: &serde_json::Value,
     ) -> Result<serde_json::Value, Error> {
-        let known = endpoint_by_path(path);
-        let operation = known.map_or("raw", |e| e.operation);
-        let class = match known {
-            Some(info) => {
-                let key = match info.retry {
-                    RetryClass::Idempotent { key_field } => {
-                        body.get(key_field).and_then(serde_json::Value::as_str)
-                    }
-                    _ => None,
-                };
-                RetryPolicy::effective_class(info.retry, key)
-            }
-            None => RetryClass::Unsafe,
-        };
+        let operation = endpoint_by_path(path).map_or("raw", |e| e.operation);
         let bytes = serde_json::to_vec(body).map_err(|e| Error::Request {
             operation,
             source: binancepay_http::Error::Serialize {
@@ -243,17 +260,81 @@ impl Client {
                 message: e.to_string(),
             },
         })?;
+        self.send_raw(path, bytes).await?.into_data()
+    }
+
+    /// `POST`s `body` byte for byte to `path` and returns the answer exactly as received, with
+    /// the retries the endpoint allows: the one path every call takes, for callers that must
+    /// see the envelope itself (a command-line tool printing it, a proxy).
+    ///
+    /// `path` must start with `/binancepay/openapi/` and `body` must be one JSON object; the
+    /// bytes are signed and sent as given, and re-signed unchanged for each retry. A known
+    /// endpoint's [`RetryClass`] applies (an idempotent one only when `body` carries its key as a
+    /// non-empty string); a path this version does not know is **sent once**, since what a
+    /// resend would do is unknown. Whether an attempt is retried is judged from its envelope,
+    /// exactly as for [`execute`](Self::execute).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), binancepay_client::Error> {
+    /// let client = binancepay_client::Client::from_env()?;
+    /// let answer = client
+    ///     .send_raw("/binancepay/openapi/v2/order/query", br#"{"merchantTradeNo":"A1"}"#.to_vec())
+    ///     .await?;
+    /// println!("HTTP {}: {}", answer.status(), String::from_utf8_lossy(answer.body()));
+    /// if answer.outcome_unknown() {
+    ///     eprintln!("Binance may have acted: query before sending again");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// `Ok` whenever the last attempt was answered, whatever the envelope says (see
+    /// [`RawResponse::data`]). [`Error::Request`] when nothing was sent (a path or body
+    /// `binancepay-http` refuses, the clock, the RNG); [`Error::Transport`] when the last
+    /// attempt got no answer; [`Error::ResponseTooLarge`].
+    pub async fn send_raw(
+        &self,
+        path: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> Result<RawResponse, Error> {
+        let body = body.into();
+        let known = endpoint_by_path(path);
+        let operation = known.map_or("raw", |e| e.operation);
+        let class = known.map(|info| {
+            let key = match info.retry {
+                RetryClass::Idempotent { key_field } => idempotency_key(&body, key_field),
+                _ => None,
+            };
+            RetryPolicy::effective_class(info.retry, key.as_deref())
+        });
         let built = self
             .inner
             .clock
             .stamp()
             .and_then(|(timestamp, nonce)| {
-                self.inner
-                    .requests
-                    .build_raw(path, bytes, timestamp, &nonce)
+                self.inner.requests.build_raw(path, body, timestamp, &nonce)
             })
             .map_err(|source| Error::Request { operation, source })?;
-        self.call(operation, class, built, parse_response_raw).await
+        let ended = self.call(operation, class, built, parse_response_raw).await;
+        let Ended {
+            attempts,
+            earlier_unknown,
+            end,
+        } = ended;
+        let (response, data) = match end {
+            End::Parsed(data, response) => (response, Ok(data)),
+            End::Failed(Failure::Response(error), Some(response)) => (response, Err(error)),
+            End::Failed(failure, _) => {
+                return Err(self.error(operation, failure, attempts, earlier_unknown));
+            }
+        };
+        Ok(RawResponse {
+            operation,
+            response,
+            data,
+            attempts,
+            earlier_outcome_unknown: earlier_unknown,
+        })
     }
 
     /// The webhook handler, sharing this client's certificate cache (clone it freely, e.g.
@@ -274,36 +355,51 @@ impl Client {
         &self.inner
     }
 
-    /// The retry loop shared by every call.
+    /// The error a call ends with, after its last attempt failed.
+    fn error(
+        &self,
+        operation: &'static str,
+        failure: Failure,
+        attempts: u32,
+        earlier_unknown: bool,
+    ) -> Error {
+        let mut error = failure.into_error(operation, attempts, earlier_unknown);
+        if let Error::ResponseTooLarge { limit, .. } = &mut error {
+            *limit = self.inner.max_response_bytes;
+        }
+        error
+    }
+
+    /// The retry loop shared by every call, typed or raw. `class` is the endpoint's retry
+    /// class, or `None` for a path this version does not know: sent once.
     async fn call<T, P>(
         &self,
         operation: &'static str,
-        class: RetryClass,
+        class: Option<RetryClass>,
         request: Request<Vec<u8>>,
         parse: P,
-    ) -> Result<T, Error>
+    ) -> Ended<T>
     where
         P: Fn(&Response<Vec<u8>>) -> Result<T, binancepay_http::Error>,
     {
         let span = tracing::info_span!(
             "binancepay.call",
             operation,
-            retry_class = class.as_str(),
+            retry_class = class.map_or("unknown path, sent once", RetryClass::as_str),
             attempts = Empty,
             outcome = Empty,
         );
-        self.call_in_span(operation, class, request, parse)
+        self.call_in_span(class, request, parse)
             .instrument(span)
             .await
     }
 
     async fn call_in_span<T, P>(
         &self,
-        operation: &'static str,
-        class: RetryClass,
+        class: Option<RetryClass>,
         request: Request<Vec<u8>>,
         parse: P,
-    ) -> Result<T, Error>
+    ) -> Ended<T>
     where
         P: Fn(&Response<Vec<u8>>) -> Result<T, binancepay_http::Error>,
     {
@@ -324,12 +420,11 @@ impl Client {
                 });
                 if let Err(source) = resigned {
                     // Attempts were made, so report them rather than "not sent".
-                    return Err(Error::Response {
-                        operation,
+                    return Ended {
                         attempts: attempt - 1,
-                        earlier_outcome_unknown: earlier_unknown,
-                        source,
-                    });
+                        earlier_unknown,
+                        end: End::Failed(Failure::Response(source), None),
+                    };
                 }
             }
             let timeout = match deadline {
@@ -352,7 +447,7 @@ impl Client {
                     .await;
             let latency_ms = u64::try_from(sent_at.elapsed().as_millis()).unwrap_or(u64::MAX);
             attempt_span.record("latency_ms", latency_ms);
-            let (failure, retry_after) = match exchange {
+            let (failure, retry_after, response) = match exchange {
                 Exchange::Answer(response) => {
                     attempt_span.record("status", response.status().as_u16());
                     match parse(&response) {
@@ -360,26 +455,28 @@ impl Client {
                             attempt_span.record("result_code", "000000");
                             tracing::debug!(parent: &attempt_span, "binancepay attempt succeeded");
                             record_end(attempt, "succeeded");
-                            return Ok(value);
+                            return Ended {
+                                attempts: attempt,
+                                earlier_unknown,
+                                end: End::Parsed(value, response),
+                            };
                         }
                         Err(error) => {
                             if let Some(code) = error.result_code() {
                                 attempt_span.record("result_code", code.code());
                             }
-                            (
-                                Failure::Response(error),
-                                RetryPolicy::retry_after(response.headers()),
-                            )
+                            let retry_after = RetryPolicy::retry_after(response.headers());
+                            (Failure::Response(error), retry_after, Some(response))
                         }
                     }
                 }
                 Exchange::TooLarge(status) => {
                     attempt_span.record("status", status.as_u16());
-                    (Failure::TooLarge(status), None)
+                    (Failure::TooLarge(status), None, None)
                 }
                 Exchange::Failed(error) => {
                     let kind = TransportKind::classify(&error);
-                    (Failure::Transport(error, kind), None)
+                    (Failure::Transport(error, kind), None, None)
                 }
             };
             let outcome = failure.outcome();
@@ -388,21 +485,20 @@ impl Client {
 
             let wait = self.next_wait(attempt, retry_after);
             let retry = failure.is_retryable()
-                && RetryPolicy::permits(class, outcome)
+                && class.is_some_and(|class| RetryPolicy::permits(class, outcome))
                 && attempt < inner.retry.max_attempts()
                 && deadline.is_none_or(|d| Instant::now() + wait < d);
             if !retry {
-                let earlier = earlier_unknown;
-                record_end(attempt, outcome_label(outcome, earlier));
+                record_end(attempt, outcome_label(outcome, earlier_unknown));
                 tracing::info!(failure = %label, attempts = attempt, "binancepay call failed");
-                let mut error = failure.into_error(operation, attempt, earlier);
-                if let Error::ResponseTooLarge { limit, .. } = &mut error {
-                    *limit = inner.max_response_bytes;
-                }
-                return Err(error);
+                return Ended {
+                    attempts: attempt,
+                    earlier_unknown,
+                    end: End::Failed(failure, response),
+                };
             }
             // Queries act on nothing, so an unknown attempt there taints nothing.
-            if class != RetryClass::Query && outcome == Outcome::Unknown {
+            if class != Some(RetryClass::Query) && outcome == Outcome::Unknown {
                 earlier_unknown = true;
             }
             tracing::info!(

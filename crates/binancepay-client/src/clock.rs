@@ -1,7 +1,5 @@
 //! The only place the client reads the time and draws nonces.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use binancepay_sign::{Nonce, Timestamp};
 
 /// The system clock shifted by a fixed offset, for hosts whose clock is known to be off
@@ -16,30 +14,17 @@ impl Clock {
         Clock { offset_ms }
     }
 
-    /// Epoch milliseconds now, offset applied.
-    ///
-    /// A clock before 1970 reads as 0 and then fails [`Timestamp::from_millis`], which is
-    /// what should happen: no request can be signed with it.
-    pub(crate) fn now_millis(&self) -> u64 {
-        let millis = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| i128::try_from(d.as_millis()).unwrap_or(i128::MAX))
-            .unwrap_or(0);
-        let shifted = millis.saturating_add(i128::from(self.offset_ms));
-        u64::try_from(shifted.max(0)).unwrap_or(u64::MAX)
-    }
-
     /// A timestamp and a fresh nonce for one signature.
     pub(crate) fn stamp(&self) -> Result<(Timestamp, Nonce), binancepay_http::Error> {
-        let timestamp =
-            Timestamp::from_millis(self.now_millis()).map_err(binancepay_http::Error::Sign)?;
+        let timestamp = self.now().map_err(binancepay_http::Error::Sign)?;
         let nonce = binancepay_http::fresh_nonce()?;
         Ok((timestamp, nonce))
     }
 
-    /// The timestamp alone (webhook freshness).
+    /// [`Timestamp::now`] with the offset applied: no request can be signed with a clock
+    /// before 1970 or an offset that leaves the timestamp range.
     pub(crate) fn now(&self) -> Result<Timestamp, binancepay_sign::Error> {
-        Timestamp::from_millis(self.now_millis())
+        Timestamp::now()?.shifted(self.offset_ms)
     }
 }
 
@@ -47,11 +32,15 @@ impl Clock {
 mod tests {
     use super::*;
 
+    fn millis(clock: Clock) -> u64 {
+        clock.now().map(Timestamp::as_millis).unwrap_or(0)
+    }
+
     #[test]
     fn offset_shifts_the_clock() {
-        let plain = Clock::default().now_millis();
-        let ahead = Clock::with_offset_ms(60_000).now_millis();
-        let behind = Clock::with_offset_ms(-60_000).now_millis();
+        let plain = millis(Clock::default());
+        let ahead = millis(Clock::with_offset_ms(60_000));
+        let behind = millis(Clock::with_offset_ms(-60_000));
         // The three reads are microseconds apart; a minute of offset dominates.
         assert!(ahead >= plain + 59_000, "{ahead} vs {plain}");
         assert!(behind + 59_000 <= plain, "{behind} vs {plain}");
@@ -59,7 +48,6 @@ mod tests {
 
     #[test]
     fn an_absurd_offset_saturates_and_fails_cleanly() {
-        assert_eq!(Clock::with_offset_ms(i64::MIN).now_millis(), 0);
         assert!(Clock::with_offset_ms(i64::MIN).stamp().is_err());
         assert!(Clock::with_offset_ms(i64::MAX).stamp().is_err());
     }

@@ -1,102 +1,4 @@
-//! The Binance Pay merchant API over HTTPS: a thin async adapter on `reqwest`.
-//!
-//! All protocol logic lives in the pure crates (`binancepay-types` for the models,
-//! `binancepay-http` for signed requests, response decoding and webhook verification); this
-//! crate adds the network, the clock, randomness, retries and the webhook certificate cache.
-//!
-//! ```
-//! use std::time::Duration;
-//! use binancepay_client::{Client, ConfigError, Error, RetryPolicy};
-//!
-//! // One client per process: it is cheap to clone and shares its connection pool.
-//! let client = Client::builder()
-//!     .credentials("hx8wpbzmn5ftzkxfrzqwlvfsybadfdrxuzwxhjvbagbw6dmnafvffshpcfxgm2pj", "secret")
-//!     .base_url("http://127.0.0.1:8080") // a local mock; production is the default
-//!     .timeout(Duration::from_secs(5))
-//!     .retry_policy(RetryPolicy::default().with_max_attempts(3))
-//!     .build()?;
-//! assert_eq!(client.base_url(), "http://127.0.0.1:8080");
-//! let orders = client.orders(); // also refunds(), payouts(), wallet(), webhooks(), …
-//! # let _ = orders;
-//!
-//! // Plain http:// is only for loopback hosts.
-//! let refused = Client::builder()
-//!     .credentials("abc123", "secret")
-//!     .base_url("http://bpay.binanceapi.com")
-//!     .build();
-//! assert!(matches!(refused, Err(Error::Config(ConfigError::InsecureHttp { .. }))));
-//! # Ok::<(), Error>(())
-//! ```
-//!
-//! Creating an order and reading its checkout URL (credentials from `BINANCEPAY_API_KEY` and
-//! `BINANCEPAY_API_SECRET`):
-//!
-//! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use binancepay_client::Client;
-//! use binancepay_types::Amount;
-//! use binancepay_types::order::{CreateOrderV3Request, Env, Goods, GoodsCategory, GoodsType, TerminalType};
-//!
-//! let client = Client::from_env()?;
-//! let goods = Goods::new(GoodsType::Virtual, GoodsCategory::GameAndRecharge, "gems100", "100 gems");
-//! let request = CreateOrderV3Request::new(Env::new(TerminalType::Web), "A20261121x1", "100 gems", vec![goods])
-//!     .with_currency("USDT")
-//!     .with_order_amount(Amount::new("25.17")?);
-//! match client.orders().create_v3(&request).await {
-//!     Ok(order) => println!("pay at {:?}", order.checkout_url()),
-//!     // Binance may have created it: query by merchantTradeNo before trying anything else.
-//!     Err(e) if e.outcome_unknown() => eprintln!("unknown outcome: {e}"),
-//!     Err(e) => eprintln!("not created: {e}"),
-//! }
-//! # Ok(()) }
-//! ```
-//!
-//! # Retries that never lose or duplicate money
-//!
-//! Every call is serialised once and signed over those bytes; each retry re-signs the **same
-//! bytes** with a fresh timestamp and nonce. Attempts that fail with a connection error, a
-//! timeout, HTTP 5xx/429 or a retryable result code (`400000`, `400003`, `50001`) are retried
-//! with exponential backoff and jitter ([`RetryPolicy`]), within a total deadline, and only
-//! as the endpoint's [`RetryClass`](binancepay_types::RetryClass) allows:
-//!
-//! - `query`: retried freely.
-//! - `idempotent`: retried, and the resent bytes carry the same merchant idempotency key, so
-//!   Binance cannot act twice. When a create-order retry is answered `400201` (duplicate
-//!   `merchantTradeNo`) after an attempt whose outcome was unknown, the client queries the
-//!   order by `merchantTradeNo` and returns it ([`CreatedOrder::Recovered`]) if amount and
-//!   currency match, or fails with [`Error::OrderMismatch`].
-//! - `unsafe`: retried only when the attempt certainly did nothing (no connection was made,
-//!   or Binance refused it before acting, e.g. HTTP 429 or `400003`); never after it may have
-//!   reached Binance.
-//!
-//! Every error says whether the outcome is known ([`Error::outcome`],
-//! [`Error::outcome_unknown`]): a refusal that follows an unknown attempt is reported as
-//! unknown, since it may be caused by that attempt.
-//!
-//! # Webhooks
-//!
-//! [`Client::webhooks`] returns a [`WebhookHandler`] that verifies notifications (RSA over the
-//! raw body) with certificates it fetches through the client on first use, caches by serial,
-//! and refreshes once (shared by concurrent requests, rate-limited) when a serial is unknown.
-//! [`WebhookHandler::process`] also acts on each notification once (`bizIdStr` + `bizStatus`)
-//! across every replica that shares a [`DedupStore`]: claimed with a lease before the
-//! merchant's code runs, marked done only after it succeeded, released when it failed. See
-//! `examples/webhook_server.rs` for an axum server.
-//!
-//! # Logging
-//!
-//! Each call is a `tracing` span `binancepay.call` (operation, retry class, attempts,
-//! outcome) with one `binancepay.attempt` span per attempt (attempt, HTTP status, result code,
-//! latency). Secrets, signatures, header values and bodies are never logged.
-//!
-//! # Features
-//!
-//! - `rustls` (default): TLS with rustls, whose aws-lc-rs also signs requests and verifies
-//!   webhooks (`binancepay-sign`'s `aws-lc` backend, no extra build).
-//! - `native-tls`: TLS with the platform library; signing and verification in pure Rust.
-//! - `blocking`: [`blocking::Client`], the same API without `async`.
-//! - `redis`: `RedisDedupStore`, webhook deduplication shared by every replica through Redis.
-//!
+#![doc = include_str!("../README.md")]
 #![doc = include_str!("retry_policy.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -114,6 +16,7 @@ mod dedup;
 mod dedup_redis;
 mod error;
 mod orders;
+mod raw;
 mod retry;
 mod transport;
 mod webhook;
@@ -133,15 +36,18 @@ pub use dedup::{Claim, DedupStore, DedupStoreError, MemoryDedupStore, StoreFutur
 pub use dedup_redis::{DEFAULT_REDIS_PREFIX, RedisDedupStore};
 pub use error::{ConfigError, Error, Outcome, TransportKind};
 pub use orders::{CreatedOrder, RecoveredOrder};
+pub use raw::RawResponse;
 pub use retry::RetryPolicy;
 pub use webhook::{
     DEFAULT_LEASE, DEFAULT_RETENTION, DEFAULT_STORE_TIMEOUT, Processed, VerifiedWebhook,
     WebhookHandler, WebhookHandlerError,
 };
 
-// The crates a caller needs alongside this one.
+// The crates a caller needs alongside this one (reqwest is in the public API:
+// `ClientBuilder::http_client`, `Error::Transport`).
 pub use binancepay_http;
 pub use binancepay_types;
+pub use reqwest;
 
 #[cfg(test)]
 mod retry_policy_doc {

@@ -206,7 +206,7 @@ impl RetryPolicy {
 /// 64 random bits for jitter; a failing OS RNG only costs the jitter, never the call.
 pub(crate) fn random_u64() -> u64 {
     let mut bytes = [0u8; 8];
-    match getrandom::getrandom(&mut bytes) {
+    match getrandom::fill(&mut bytes) {
         Ok(()) => u64::from_le_bytes(bytes),
         Err(_) => 0,
     }

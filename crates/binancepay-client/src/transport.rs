@@ -71,24 +71,19 @@ impl Outgoing {
         &self.headers
     }
 
-    /// A new timestamp, nonce and signature over the same body bytes, for a retry.
-    ///
-    /// `RequestBuilder::resign` works on an `http::Request<Vec<u8>>`, so the body is lent to
-    /// one and taken back: no copy once the previous attempt has released its handle on the
-    /// bytes, one copy otherwise. Either way the signed bytes are the bytes sent next.
+    /// A new timestamp, nonce and signature over the same body bytes, for a retry: the
+    /// signing headers are computed over the bytes held here and applied, as for the first
+    /// attempt; nothing is copied or rebuilt.
     pub(crate) fn resign(
         &mut self,
         requests: &RequestBuilder,
         timestamp: Timestamp,
         nonce: &Nonce,
     ) -> Result<(), binancepay_http::Error> {
-        let mut request = Request::new(Vec::from(std::mem::take(&mut self.body)));
-        *request.headers_mut() = std::mem::take(&mut self.headers);
-        let signed = requests.resign(&mut request, timestamp, nonce);
-        let (parts, body) = request.into_parts();
-        self.headers = parts.headers;
-        self.body = Bytes::from(body);
-        signed
+        requests
+            .sign(&self.body, timestamp, nonce)?
+            .apply_to(&mut self.headers);
+        Ok(())
     }
 
     /// One attempt on the wire, up to the answer's headers.

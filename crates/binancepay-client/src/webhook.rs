@@ -531,7 +531,7 @@ impl<E> Processed<E> {
 /// 128 random bits as hex: one claim's lease token.
 fn new_lease() -> Option<String> {
     let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes).ok()?;
+    getrandom::fill(&mut bytes).ok()?;
     Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

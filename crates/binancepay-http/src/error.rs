@@ -126,6 +126,10 @@ pub enum Error {
         operation: &'static str,
         /// serde_json's message (names the field and the expected type).
         message: String,
+        /// The raw `data` JSON as received, so the caller can still find the ids of what
+        /// Binance did. Kept out of `Display` and `Debug` (it may hold personal data); read it
+        /// with [`Error::raw_data`].
+        data: RawData,
     },
     /// Any other answer: not JSON, not an envelope, an unknown `status`.
     #[error("HTTP {status}: unexpected response ({reason}): {snippet:?}")]
@@ -221,6 +225,15 @@ impl Error {
         self.outcome() != Outcome::Unknown
     }
 
+    /// The raw `data` of a `SUCCESS` that did not decode ([`Error::Decode`]): Binance acted, and
+    /// the ids are in there.
+    pub fn raw_data(&self) -> Option<&str> {
+        match self {
+            Error::Decode { data, .. } => Some(data.as_str()),
+            _ => None,
+        }
+    }
+
     /// The business result code of a decoded `FAIL`, if this is one.
     pub fn result_code(&self) -> Option<&ResultCode> {
         match self {
@@ -254,5 +267,26 @@ pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_owned(),
+    }
+}
+
+/// The raw JSON text of a response's `data`; its `Debug` shows only its length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawData(String);
+
+impl RawData {
+    pub(crate) fn new(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+
+    /// The JSON text, exactly as received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl core::fmt::Debug for RawData {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "RawData({} bytes)", self.0.len())
     }
 }

@@ -49,7 +49,7 @@ pub(crate) fn fresh_nonce() -> Result<Nonce, Error> {
 fn take(pool: &mut Pool) -> Result<Nonce, Error> {
     let pid = std::process::id();
     if pool.pid != pid || pool.used + NONCE_RANDOM_BYTES > DRAW {
-        getrandom::getrandom(&mut pool.bytes[..]).map_err(|_| Error::Rng)?;
+        getrandom::fill(&mut pool.bytes[..]).map_err(|_| Error::Rng)?;
         pool.used = 0;
         pool.pid = pid;
     }

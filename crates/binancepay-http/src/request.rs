@@ -2,12 +2,12 @@
 
 use core::fmt;
 
-use binancepay_sign::{ApiKey, ApiSecret, Nonce, RequestSigner, Signature, Timestamp};
+use binancepay_sign::{ApiKey, ApiSecret, Nonce, RequestSigner, Timestamp};
 use binancepay_types::Endpoint;
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, USER_AGENT};
 use http::uri::{Authority, PathAndQuery, Scheme};
-use http::{HeaderMap, HeaderValue, Method, Request, Uri};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri};
 
 use crate::error::{Error, truncate_chars};
 use crate::headers::{
@@ -201,9 +201,54 @@ impl RequestBuilder {
         )
     }
 
+    /// Signs `body` and returns the four `BinancePay-*` headers, without touching any request
+    /// (the shape of aws-sigv4's signing instructions): the first attempt and every retry apply
+    /// them to whatever request type their HTTP stack uses, over the same body bytes.
+    ///
+    /// ```
+    /// use binancepay_http::{ApiKey, ApiSecret, Nonce, RequestBuilder, Timestamp, BINANCEPAY_NONCE};
+    ///
+    /// let builder = RequestBuilder::new(ApiKey::new("abc123")?, &ApiSecret::new("secret")?)?;
+    /// let body = br#"{"merchantTradeNo":"A1"}"#;
+    /// let nonce = Nonce::new("5RhaTrZPhknNv0kDSA2UQ67cPMVNS4sA")?;
+    /// let signed = builder.sign(body, Timestamp::from_millis(1_700_000_000_000)?, &nonce)?;
+    /// let mut headers = http::HeaderMap::new();
+    /// signed.apply_to(&mut headers);
+    /// assert_eq!(headers[BINANCEPAY_NONCE], "5RhaTrZPhknNv0kDSA2UQ67cPMVNS4sA");
+    /// assert_eq!(headers.len(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidHeaderValue`] (not expected with validated inputs).
+    pub fn sign(
+        &self,
+        body: &[u8],
+        timestamp: Timestamp,
+        nonce: &Nonce,
+    ) -> Result<SigningHeaders, Error> {
+        let signature = self.signer.sign(&timestamp, nonce, body);
+        let nonce =
+            HeaderValue::from_str(nonce.as_str()).map_err(|_| Error::InvalidHeaderValue {
+                header: "BinancePay-Nonce",
+            })?;
+        let mut signature =
+            HeaderValue::from_str(signature.as_str()).map_err(|_| Error::InvalidHeaderValue {
+                header: "BinancePay-Signature",
+            })?;
+        signature.set_sensitive(true);
+        Ok(SigningHeaders {
+            timestamp: HeaderValue::from(timestamp.as_millis()),
+            nonce,
+            certificate_sn: self.api_key_value.clone(),
+            signature,
+        })
+    }
+
     /// Replaces the timestamp, nonce and signature (and the key header) of a request built
     /// earlier, signing the same body bytes: what a retry needs, since Binance refuses a
-    /// stale timestamp but the body must not be serialised again.
+    /// stale timestamp but the body must not be serialised again. The same as applying
+    /// [`sign`](Self::sign)'s headers to the request.
     ///
     /// # Errors
     /// [`Error::InvalidHeaderValue`] (not expected with validated inputs).
@@ -213,10 +258,9 @@ impl RequestBuilder {
         timestamp: Timestamp,
         nonce: &Nonce,
     ) -> Result<(), Error> {
-        let signature = self.signer.sign(&timestamp, nonce, request.body());
-        let headers = request.headers_mut();
-        headers.insert(BINANCEPAY_CERTIFICATE_SN, self.api_key_value.clone());
-        apply_signature(headers, timestamp, nonce, &signature)
+        let headers = self.sign(request.body(), timestamp, nonce)?;
+        headers.apply_to(request.headers_mut());
+        Ok(())
     }
 
     /// `path` is borrowed for the `'static` paths of modelled endpoints, so the common case
@@ -232,7 +276,7 @@ impl RequestBuilder {
             url: truncate_chars(&self.base_url, 64),
             rule: "base URL followed by the endpoint path must form a valid URI",
         })?;
-        let signature = self.signer.sign(&timestamp, nonce, &body);
+        let signed = self.sign(&body, timestamp, nonce)?;
         let mut request = Request::new(body);
         *request.method_mut() = Method::POST;
         *request.uri_mut() = uri;
@@ -240,8 +284,7 @@ impl RequestBuilder {
         headers.reserve(6);
         headers.insert(CONTENT_TYPE, JSON);
         headers.insert(USER_AGENT, self.user_agent.clone());
-        headers.insert(BINANCEPAY_CERTIFICATE_SN, self.api_key_value.clone());
-        apply_signature(headers, timestamp, nonce, &signature)?;
+        signed.apply_to(headers);
         Ok(request)
     }
 }
@@ -267,6 +310,7 @@ impl RequestBuilder {
 }
 
 #[cfg(feature = "std-clock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std-clock")))]
 impl RequestBuilder {
     /// [`build`](Self::build) with the system clock and a nonce from [`fresh_nonce`].
     ///
@@ -302,46 +346,61 @@ impl RequestBuilder {
 /// # Errors
 /// [`Error::Sign`] if the operating system cannot provide random bytes.
 #[cfg(feature = "std-clock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std-clock")))]
 pub fn fresh_nonce() -> Result<Nonce, Error> {
     crate::nonce_pool::fresh_nonce().map_err(Error::Sign)
 }
 
-/// The current time from `std::time::SystemTime` (feature `std-clock`).
+/// [`Timestamp::now`] with this crate's error (feature `std-clock`).
 ///
 /// # Errors
 /// [`Error::Sign`] if the clock is before 1970 or so far off that it is not a
 /// plausible millisecond timestamp.
 #[cfg(feature = "std-clock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std-clock")))]
 pub fn now() -> Result<Timestamp, Error> {
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0);
-    Timestamp::from_millis(millis).map_err(Error::Sign)
+    Timestamp::now().map_err(Error::Sign)
 }
 
-fn apply_signature(
-    headers: &mut HeaderMap,
-    timestamp: Timestamp,
-    nonce: &Nonce,
-    signature: &Signature,
-) -> Result<(), Error> {
-    let nonce_value =
-        HeaderValue::from_str(nonce.as_str()).map_err(|_| Error::InvalidHeaderValue {
-            header: "BinancePay-Nonce",
-        })?;
-    let mut signature_value =
-        HeaderValue::from_str(signature.as_str()).map_err(|_| Error::InvalidHeaderValue {
-            header: "BinancePay-Signature",
-        })?;
-    signature_value.set_sensitive(true);
-    headers.insert(
-        BINANCEPAY_TIMESTAMP,
-        HeaderValue::from(timestamp.as_millis()),
-    );
-    headers.insert(BINANCEPAY_NONCE, nonce_value);
-    headers.insert(BINANCEPAY_SIGNATURE, signature_value);
-    Ok(())
+/// The four `BinancePay-*` headers of one signature ([`RequestBuilder::sign`]).
+///
+/// The API key and signature values are marked sensitive; `Debug` shows only the timestamp and
+/// the nonce.
+#[derive(Clone)]
+pub struct SigningHeaders {
+    timestamp: HeaderValue,
+    nonce: HeaderValue,
+    certificate_sn: HeaderValue,
+    signature: HeaderValue,
+}
+
+impl SigningHeaders {
+    /// Inserts the four headers, replacing any earlier signature's.
+    pub fn apply_to(&self, headers: &mut HeaderMap) {
+        for (name, value) in self.iter() {
+            headers.insert(name, value.clone());
+        }
+    }
+
+    /// The four headers as (name, value) pairs: timestamp, nonce, certificate SN, signature.
+    pub fn iter(&self) -> impl Iterator<Item = (HeaderName, &HeaderValue)> {
+        [
+            (BINANCEPAY_TIMESTAMP, &self.timestamp),
+            (BINANCEPAY_NONCE, &self.nonce),
+            (BINANCEPAY_CERTIFICATE_SN, &self.certificate_sn),
+            (BINANCEPAY_SIGNATURE, &self.signature),
+        ]
+        .into_iter()
+    }
+}
+
+impl fmt::Debug for SigningHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningHeaders")
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .finish_non_exhaustive()
+    }
 }
 
 fn validate_base_url(base_url: &str) -> Result<(String, Target), Error> {

@@ -1,8 +1,7 @@
 //! Reading Binance's answer: the envelope in all its shapes, then the typed `data`.
 
-use binancepay_types::{Endpoint, ResultCode};
+use binancepay_types::{ApiResponse, Endpoint, ResponseStatus};
 use http::{Response, StatusCode};
-use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::Error;
@@ -36,10 +35,11 @@ where
             status,
             operation: E::OPERATION,
         },
-        Some(_) => Error::Decode {
+        Some(raw) => Error::Decode {
             status,
             operation: E::OPERATION,
             message: e.to_string(),
+            data: crate::error::RawData::new(raw.get()),
         },
     })
 }
@@ -59,82 +59,15 @@ pub fn parse_response_raw<B: AsRef<[u8]>>(
             status,
             operation: "raw",
             message: e.to_string(),
+            data: crate::error::RawData::new(data.get()),
         }),
     }
 }
 
-/// `code` arrives as a string, and sometimes as a number.
-#[derive(Debug)]
-struct WireCode(String);
-
-impl<'de> Deserialize<'de> for WireCode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = WireCode;
-            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str("a result code as a string or an integer")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<WireCode, E> {
-                Ok(WireCode(v.to_owned()))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<WireCode, E> {
-                Ok(WireCode(v.to_string()))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<WireCode, E> {
-                Ok(WireCode(v.to_string()))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
-}
-
-/// Error text arrives as a string, or (in `errorData`) possibly as any JSON.
-#[derive(Debug)]
-struct WireMessage(Option<String>);
-
-impl<'de> Deserialize<'de> for WireMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        Ok(WireMessage(match value {
-            serde_json::Value::Null => None,
-            serde_json::Value::String(s) => Some(s),
-            other => Some(other.to_string()),
-        }))
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct WireEnvelope<'a> {
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    code: Option<WireCode>,
-    #[serde(default, borrow)]
-    data: Option<&'a RawValue>,
-    #[serde(default, rename = "errorMessage")]
-    error_message: Option<WireMessage>,
-    #[serde(default)]
-    msg: Option<WireMessage>,
-    #[serde(default, rename = "errorData")]
-    error_data: Option<WireMessage>,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-}
-
-impl WireEnvelope<'_> {
-    fn message(&mut self) -> Option<String> {
-        [&mut self.error_message, &mut self.msg, &mut self.error_data]
-            .into_iter()
-            .find_map(|m| m.take().and_then(|m| m.0))
-    }
-}
-
-fn is_success_code(code: &str) -> bool {
-    !code.is_empty() && code.bytes().all(|b| b == b'0')
-}
-
 /// The raw `data` of a SUCCESS envelope, or the error that the envelope (or its absence) means.
+///
+/// The envelope is read by [`ApiResponse`], the workspace's one envelope reader, with its one
+/// rule for success (see [`binancepay_types::envelope::is_success_code`]).
 fn success_data<B: AsRef<[u8]>>(response: &Response<B>) -> Result<Option<&RawValue>, Error> {
     let status = response.status();
     let body = response.body().as_ref();
@@ -149,43 +82,26 @@ fn success_data<B: AsRef<[u8]>>(response: &Response<B>) -> Result<Option<&RawVal
         reason,
         snippet: snippet(body),
     };
-    let mut envelope: WireEnvelope<'_> = serde_json::from_slice(body)
+    let envelope: ApiResponse<&RawValue> = serde_json::from_slice(body)
         .map_err(|e| unexpected(format!("not a JSON response envelope: {e}")))?;
-    let code = envelope.code.take().map(|c| c.0);
-    match envelope.status.as_deref() {
-        Some("SUCCESS") => Ok(envelope.data),
-        Some("FAIL") => Err(Error::Api {
+    match envelope.status {
+        ResponseStatus::Success => Ok(envelope.data),
+        ResponseStatus::Fail => Err(Error::Api {
             status,
-            code: result_code(code.as_deref().unwrap_or("")),
-            message: envelope.message(),
+            code: envelope.code,
+            message: envelope.error_message,
         }),
-        Some("ERROR") => Err(Error::System {
+        ResponseStatus::Error => Err(Error::System {
             status,
-            code: code.unwrap_or_default(),
-            kind: envelope.kind.take(),
-            message: envelope.message(),
+            code: envelope.code.code().to_owned(),
+            kind: envelope.error_type,
+            message: envelope.error_message,
         }),
-        Some(other) => Err(unexpected(format!(
+        other => Err(unexpected(format!(
             "unknown envelope status {:?}",
-            crate::error::truncate_chars(other, 32)
+            crate::error::truncate_chars(other.as_str(), 32)
         ))),
-        // `{code, msg}` without a status: the code alone decides.
-        None => match code {
-            Some(code) if is_success_code(&code) => Ok(envelope.data),
-            Some(code) => Err(Error::Api {
-                status,
-                code: result_code(&code),
-                message: envelope.message(),
-            }),
-            None => Err(unexpected(
-                "JSON object without `status` or `code`".to_owned(),
-            )),
-        },
     }
-}
-
-fn result_code(code: &str) -> ResultCode {
-    ResultCode::from_code(code)
 }
 
 fn looks_like_html_403<B: AsRef<[u8]>>(response: &Response<B>) -> bool {
@@ -240,11 +156,31 @@ mod tests {
         assert!(s.chars().all(|c| c == '\u{fffd}'));
     }
 
+    fn parse(body: &str) -> Result<Option<String>, Error> {
+        let response = Response::new(body.as_bytes());
+        success_data(&response).map(|data| data.map(|d| d.get().to_owned()))
+    }
+
     #[test]
-    fn success_code_is_all_zeros() {
-        assert!(is_success_code("000000"));
-        assert!(is_success_code("0"));
-        assert!(!is_success_code(""));
-        assert!(!is_success_code("400002"));
+    fn without_a_status_an_all_zero_code_is_success() {
+        assert_eq!(
+            parse(r#"{"code":"000000","data":1}"#).ok(),
+            Some(Some("1".into()))
+        );
+        assert_eq!(parse(r#"{"code":0,"data":1}"#).ok(), Some(Some("1".into())));
+        assert!(matches!(
+            parse(r#"{"code":"400002","msg":"x"}"#),
+            Err(Error::Api { .. })
+        ));
+        // The status decides when present, whatever the code.
+        assert!(matches!(
+            parse(r#"{"status":"FAIL","code":0}"#),
+            Err(Error::Api { .. })
+        ));
+        assert!(matches!(parse("{}"), Err(Error::Unexpected { .. })));
+        assert!(matches!(
+            parse(r#"{"status":"MAYBE","code":"000000"}"#),
+            Err(Error::Unexpected { .. })
+        ));
     }
 }

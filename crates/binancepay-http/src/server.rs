@@ -60,10 +60,9 @@ pub struct AuthenticatedRequest<'a> {
 
 /// Why a request was refused; each maps to Binance's result code, HTTP status and body.
 ///
-/// HTTP statuses follow the mapping in the reference (§1, from one community SDK; Binance's
-/// own statuses are not documented): `400002`/`400003` → 406, `400004`/`400005` → 401,
-/// `400007` → 415, other `4000xx` → 400. The system error `100001001` (wrong method, no
-/// content type, no body) is answered with 405, 415 and 400 respectively.
+/// Binance documents no HTTP statuses for these answers: every `FAIL` travels with 400 (see
+/// [`status_for_code`]). The system error `100001001` (wrong method, no content type, no body)
+/// is answered with 405, 415 and 400 respectively.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -165,7 +164,22 @@ impl AuthError {
         }
     }
 
-    /// The complete answer: the FAIL envelope (`{"status":"FAIL","code":…,"errorMessage":…}`)
+    /// The `errorMessage` of the answer: for a wrong signature or timestamp, the text Binance's
+    /// pages print for the code, word for word; otherwise what was wrong (a missing header is
+    /// named, as no page prints a message for it).
+    pub fn wire_message(&self) -> String {
+        let documented = match self {
+            AuthError::InvalidSignature
+            | AuthError::InvalidTimestamp
+            | AuthError::StaleTimestamp { .. } => self.result_code().documented_message(),
+            _ => None,
+        };
+        documented.map_or_else(|| self.to_string(), str::to_owned)
+    }
+
+    /// The complete answer: the FAIL envelope (`{"status":"FAIL","code":…,"errorMessage":…}`,
+    /// with the message Binance's pages print for the code when they print one, e.g.
+    /// `Timestamp for this request is outside of the recvWindow.` for `400003`)
     /// or, for `100001001`, `{"status":"ERROR","type":"SYS","code":"100001001","errorData":"System abnormality"}`.
     pub fn response(&self) -> Response<Vec<u8>> {
         if self.is_system_error() {
@@ -179,25 +193,22 @@ impl AuthError {
             }
             return response;
         }
-        let mut response = fail_response(self.code(), &self.to_string());
+        let mut response = fail_response(self.code(), &self.wire_message());
         *response.status_mut() = self.status();
         response
     }
 }
 
-/// The HTTP status for a FAIL with `code` (reference §1 mapping; 400 otherwise).
+/// The HTTP status for a FAIL with `code`: 400 for every code.
+///
+/// Binance documents no HTTP status for its `FAIL` envelopes (its FAQ shows only the
+/// CloudFront HTML 403 of a wrong path). A community Rust client reads error bodies under HTTP
+/// 400 only, which is the one hint of what Binance sends; one community C# SDK maps codes to
+/// 401/403/404/406/409, which made `ORDER_NOT_FOUND` look like the wrong-path 403. So every
+/// `FAIL` travels with 400, the least surprising status, and clients decide on the envelope.
 pub fn status_for_code(code: &str) -> StatusCode {
-    match code {
-        "400002" | "400003" => StatusCode::NOT_ACCEPTABLE,
-        "400004" | "400005" => StatusCode::UNAUTHORIZED,
-        "400006" => StatusCode::METHOD_NOT_ALLOWED,
-        "400007" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "400104" => StatusCode::PAYLOAD_TOO_LARGE,
-        "400202" | "400203" | "400206" | "400606" => StatusCode::FORBIDDEN,
-        "406207" => StatusCode::NOT_FOUND,
-        "406212" => StatusCode::CONFLICT,
-        _ => StatusCode::BAD_REQUEST,
-    }
+    let _ = code;
+    StatusCode::BAD_REQUEST
 }
 
 fn header_problem(header: SigningHeader, problem: HeaderProblem) -> AuthError {
@@ -409,6 +420,7 @@ fn is_canonical_decimal(text: &str, value: u64) -> bool {
 }
 
 #[cfg(feature = "signing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signing")))]
 pub use signing::{sign_webhook, webhook_request};
 
 #[cfg(feature = "signing")]

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The clock that order expiry, quote expiry and every time field in responses and webhooks read.
 ///
@@ -38,10 +37,7 @@ impl Clock {
     /// Epoch milliseconds of the system clock, without the offset (0 if the clock reads before 1970).
     #[must_use]
     pub fn system_now_ms() -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-            .unwrap_or(0)
+        binancepay_sign::Timestamp::now().map_or(0, binancepay_sign::Timestamp::as_millis)
     }
 
     /// Epoch milliseconds of the sandbox clock: system time plus the offset, saturating.

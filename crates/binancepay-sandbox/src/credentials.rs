@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use rand_core::{OsRng, RngCore};
+use rand_core::{OsRng, TryRngCore};
 use zeroize::Zeroizing;
 
 use crate::Error;

@@ -19,13 +19,14 @@ use crate::Error;
 use crate::api::Api;
 use crate::api::wallet::{WalletKind, Wallets};
 use crate::clock::Clock;
+use crate::context::Config;
 use crate::credentials::{GENERATED_LEN, SecretText, generate_token};
 use crate::faults::{FaultPlan, FaultState};
 use crate::guard::Guard;
 use crate::money::to_units;
 use crate::requests::RequestCounts;
 use crate::server::{Shared, serve};
-use crate::state::{Config, State, StateCounts};
+use crate::state::{State, StateCounts};
 use crate::webhooks::{DeliveryStatus, Outbox, RetryPolicy, WebhookDelivery};
 
 /// The documented request time window (reference §2.3: "within 1s").
@@ -85,6 +86,8 @@ pub struct SandboxBuilder {
     order_expiry: Duration,
     quote_ttl: Duration,
     manual_refunds: bool,
+    technical_service_provider: bool,
+    tsp_merchants: Vec<String>,
     faults: FaultPlan,
     balances: Vec<(Wallet, String, Amount)>,
 }
@@ -107,6 +110,8 @@ impl Default for SandboxBuilder {
             order_expiry: Duration::from_secs(3600),
             quote_ttl: Duration::from_secs(10),
             manual_refunds: false,
+            technical_service_provider: true,
+            tsp_merchants: Vec::new(),
             faults: FaultPlan::default(),
             balances: Vec::new(),
         }
@@ -246,6 +251,24 @@ impl SandboxBuilder {
         self
     }
 
+    /// Whether the sandbox's merchant is a Technical Service Provider (default `true`, so the
+    /// TSP endpoints work out of the box). With `false` they answer 400606
+    /// MERCHANT_ACCESS_FORBIDDEN, as Binance does for a merchant without TSP access.
+    #[must_use]
+    pub fn technical_service_provider(mut self, tsp: bool) -> Self {
+        self.technical_service_provider = tsp;
+        self
+    }
+
+    /// Adds a merchant id the TSP endpoints know (they answer 406210 INVALID_MERCHANT_ID for
+    /// others). Known from the start: the sandbox's own merchant id and the pages' sample
+    /// merchants `merchant1` and `merchant2`.
+    #[must_use]
+    pub fn tsp_merchant(mut self, merchant_id: impl Into<String>) -> Self {
+        self.tsp_merchants.push(merchant_id.into());
+        self
+    }
+
     /// Fault injection from the start (default: none).
     #[must_use]
     pub fn faults(mut self, plan: FaultPlan) -> Self {
@@ -365,6 +388,8 @@ impl SandboxBuilder {
             base_url: base_url.clone(),
             cert_serial: serial,
             cert_public: pem,
+            technical_service_provider: self.technical_service_provider,
+            tsp_merchants: crate::api::tsp::known_merchants(self.tsp_merchants),
         };
         let api = Api::new(
             State::new(wallets, self.manual_refunds),

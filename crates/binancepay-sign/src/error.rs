@@ -94,6 +94,54 @@ pub enum Error {
     BackendUnavailable,
     /// The RSA signing operation failed (only possible for an inconsistent private key).
     Signing,
+    /// The system clock reads before 1970 (`Timestamp::now`, feature `std`).
+    Clock,
+}
+
+impl Error {
+    /// A stable, machine-readable name of the rule that failed, in `SCREAMING_SNAKE_CASE`
+    /// (`"TIMESTAMP_IN_SECONDS"`, `"NONCE_LENGTH"`, `"KEY_PEM"`, ...).
+    ///
+    /// Bindings for other runtimes expose it (the npm package's `BinancePayError.code`, the
+    /// Python package's `Error.code`); a code never changes meaning once published.
+    ///
+    /// ```
+    /// use binancepay_sign::{Error, Nonce};
+    /// assert_eq!(Nonce::new("abc").map_err(|e| e.code()), Err("NONCE_LENGTH"));
+    /// assert_eq!(Error::SignatureMismatch.code(), "SIGNATURE_MISMATCH");
+    /// ```
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::TimestampSyntax => "TIMESTAMP_SYNTAX",
+            Self::TimestampInSeconds { .. } => "TIMESTAMP_IN_SECONDS",
+            Self::TimestampTooLarge { .. } => "TIMESTAMP_TOO_LARGE",
+            Self::TimestampOutsideWindow { .. } => "TIMESTAMP_OUTSIDE_WINDOW",
+            Self::NonceLength { .. } => "NONCE_LENGTH",
+            Self::NonceCharacter { .. } => "NONCE_CHARACTER",
+            Self::Rng => "RNG",
+            Self::ApiKeyLength { .. } => "API_KEY_LENGTH",
+            Self::ApiKeyCharacter { .. } => "API_KEY_CHARACTER",
+            Self::ApiSecretEmpty => "API_SECRET_EMPTY",
+            Self::SignatureLength { .. } => "SIGNATURE_LENGTH",
+            Self::SignatureNotHex => "SIGNATURE_NOT_HEX",
+            Self::SignatureLowercase => "SIGNATURE_LOWERCASE",
+            Self::SignatureBase64 => "SIGNATURE_BASE64",
+            Self::SignatureMismatch => "SIGNATURE_MISMATCH",
+            Self::KeyPem => "KEY_PEM",
+            Self::KeyPemLabel => "KEY_PEM_LABEL",
+            Self::KeyBase64 => "KEY_BASE64",
+            Self::KeyDer => "KEY_DER",
+            Self::KeyAlgorithm => "KEY_ALGORITHM",
+            Self::KeySize { .. } => "KEY_SIZE",
+            Self::KeyParameters => "KEY_PARAMETERS",
+            Self::KeyRejected => "KEY_REJECTED",
+            Self::PrivateKey => "PRIVATE_KEY",
+            Self::BackendUnavailable => "BACKEND_UNAVAILABLE",
+            Self::Signing => "SIGNING",
+            Self::Clock => "CLOCK",
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -174,6 +222,7 @@ impl fmt::Display for Error {
                 "webhook backend: not compiled in (enable the `rsa` or `aws-lc` feature)",
             ),
             Self::Signing => f.write_str("rsa signing: failed (inconsistent private key)"),
+            Self::Clock => f.write_str("timestamp: the system clock reads before 1970"),
         }
     }
 }
@@ -207,5 +256,54 @@ mod tests {
             let text = error.to_string();
             assert!(text.contains(needle), "{text:?} lacks {needle:?}");
         }
+    }
+
+    #[test]
+    fn codes_are_distinct_screaming_snake_case() {
+        let all = [
+            Error::TimestampSyntax,
+            Error::TimestampInSeconds { value: 1 },
+            Error::TimestampTooLarge { value: 1 },
+            Error::TimestampOutsideWindow {
+                skew_ms: 1,
+                window_ms: 0,
+            },
+            Error::NonceLength { len: 1 },
+            Error::NonceCharacter { index: 1 },
+            Error::Rng,
+            Error::ApiKeyLength { len: 1 },
+            Error::ApiKeyCharacter { index: 1 },
+            Error::ApiSecretEmpty,
+            Error::SignatureLength {
+                expected: 1,
+                actual: 2,
+            },
+            Error::SignatureNotHex,
+            Error::SignatureLowercase,
+            Error::SignatureBase64,
+            Error::SignatureMismatch,
+            Error::KeyPem,
+            Error::KeyPemLabel,
+            Error::KeyBase64,
+            Error::KeyDer,
+            Error::KeyAlgorithm,
+            Error::KeySize { bits: 1 },
+            Error::KeyParameters,
+            Error::KeyRejected,
+            Error::PrivateKey,
+            Error::BackendUnavailable,
+            Error::Signing,
+        ];
+        let mut codes: alloc::vec::Vec<&str> = all.iter().map(Error::code).collect();
+        for code in &codes {
+            assert!(
+                code.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
+                "{code}"
+            );
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len());
     }
 }

@@ -5,6 +5,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
 mod credentials;
 mod error;
@@ -12,8 +14,6 @@ mod nonce;
 mod request;
 mod signature;
 mod timestamp;
-#[cfg(any(feature = "rsa", feature = "aws-lc"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "rsa", feature = "aws-lc"))))]
 pub mod webhook;
 
 pub use credentials::{API_KEY_MAX_LEN, ApiKey, ApiSecret};

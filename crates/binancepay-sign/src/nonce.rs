@@ -3,7 +3,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use rand_core::{CryptoRng, RngCore};
+use rand_core::TryCryptoRng;
 
 use crate::Error;
 
@@ -55,37 +55,34 @@ impl Nonce {
     /// the residual bias (below 2^-26 per letter) does not help anyone predict a nonce, and unlike
     /// rejection sampling this cannot loop on a faulty RNG.
     ///
-    /// ```
-    /// # use rand_core::{CryptoRng, RngCore};
-    /// # struct Counter(u32);
-    /// # impl RngCore for Counter {
-    /// #     fn next_u32(&mut self) -> u32 { self.0 = self.0.wrapping_mul(747_796_405).wrapping_add(1); self.0 }
-    /// #     fn next_u64(&mut self) -> u64 { u64::from(self.next_u32()) }
-    /// #     fn fill_bytes(&mut self, dest: &mut [u8]) { for b in dest { *b = self.next_u32() as u8 } }
-    /// #     fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> { self.fill_bytes(dest); Ok(()) }
-    /// # }
-    /// # impl CryptoRng for Counter {}
-    /// # let mut rng = Counter(7); // use a real CSPRNG, e.g. rand::rngs::OsRng
-    /// use binancepay_sign::Nonce;
+    /// Takes any RNG of the `rand_core` 0.9 generation that is cryptographic, fallible or not:
+    /// `rand::rngs::OsRng`, `rand::rng()`, a seeded `ChaCha20Rng` …
     ///
-    /// let nonce = Nonce::generate(&mut rng);
-    /// assert!(nonce.as_str().bytes().all(|b| b.is_ascii_alphabetic()));
     /// ```
-    pub fn generate(rng: &mut (impl RngCore + CryptoRng)) -> Self {
+    /// use binancepay_sign::Nonce;
+    /// use rand::rngs::OsRng;
+    ///
+    /// let nonce = Nonce::generate(&mut OsRng)?;
+    /// assert!(nonce.as_str().bytes().all(|b| b.is_ascii_alphabetic()));
+    /// # Ok::<(), binancepay_sign::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Rng`] if the RNG fails.
+    pub fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
         let mut random = [0u8; NONCE_RANDOM_BYTES];
-        rng.fill_bytes(&mut random);
-        Self::from_random(&random)
+        rng.try_fill_bytes(&mut random).map_err(|_| Error::Rng)?;
+        Ok(Self::from_random(&random))
     }
 
-    /// Draws a nonce from the operating system's RNG.
+    /// Draws a nonce from the operating system's RNG (feature `getrandom`).
     ///
     /// # Errors
     /// [`Error::Rng`] if the operating system cannot provide random bytes.
     #[cfg(feature = "getrandom")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
     pub fn from_os_rng() -> Result<Self, Error> {
-        let mut random = [0u8; NONCE_RANDOM_BYTES];
-        getrandom::getrandom(&mut random).map_err(|_| Error::Rng)?;
-        Ok(Self::from_random(&random))
+        Self::generate(&mut rand_core::OsRng)
     }
 
     /// The nonce [`generate`](Self::generate) makes from these 128 random bytes, for a caller
@@ -169,6 +166,29 @@ mod tests {
             Nonce::from_random(&[0xFF; NONCE_LEN * 4]).as_str(),
             "z".repeat(32)
         );
+    }
+
+    /// An RNG that always fails, to check the error path.
+    struct Broken;
+
+    impl rand_core::TryRngCore for Broken {
+        type Error = core::fmt::Error;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Err(core::fmt::Error)
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Err(core::fmt::Error)
+        }
+        fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
+            Err(core::fmt::Error)
+        }
+    }
+
+    impl rand_core::TryCryptoRng for Broken {}
+
+    #[test]
+    fn a_failing_rng_is_an_error_not_a_weak_nonce() {
+        assert_eq!(Nonce::generate(&mut Broken), Err(Error::Rng));
     }
 
     #[cfg(feature = "getrandom")]

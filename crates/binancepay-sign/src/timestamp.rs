@@ -18,7 +18,8 @@ const MAX_MILLIS_EXCLUSIVE: u64 = 100_000_000_000_000;
 /// smaller is epoch seconds ([`Error::TimestampInSeconds`]) and anything larger is micro- or
 /// nanoseconds ([`Error::TimestampTooLarge`]); no date a merchant can send falls outside.
 ///
-/// This crate never reads the clock: callers pass `now` in.
+/// Signing never reads the clock: callers pass the time in, from [`Timestamp::now`] (feature
+/// `std`) or from their own clock.
 ///
 /// ```
 /// use binancepay_sign::Timestamp;
@@ -45,6 +46,45 @@ impl Timestamp {
         } else {
             Ok(Self(millis))
         }
+    }
+
+    /// The system clock's time (feature `std`): the one place the workspace reads it for a
+    /// signature.
+    ///
+    /// ```
+    /// let now = binancepay_sign::Timestamp::now()?;
+    /// assert!(now.as_millis() > 1_700_000_000_000);
+    /// # Ok::<(), binancepay_sign::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Clock`] if the clock reads before 1970; the range errors of
+    /// [`Timestamp::from_millis`] if it is absurdly far off.
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn now() -> Result<Self, Error> {
+        let elapsed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|_| Error::Clock)?;
+        Self::from_millis(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    /// This timestamp moved by `offset_ms` (negative: earlier), for a host whose clock is known
+    /// to be off by that much.
+    ///
+    /// ```
+    /// use binancepay_sign::Timestamp;
+    /// let t = Timestamp::from_millis(1_700_000_000_000)?;
+    /// assert_eq!(t.shifted(-1_000)?.as_millis(), 1_699_999_999_000);
+    /// assert!(t.shifted(i64::MIN).is_err());
+    /// # Ok::<(), binancepay_sign::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The range errors of [`Timestamp::from_millis`] when the result leaves the range.
+    pub fn shifted(self, offset_ms: i64) -> Result<Self, Error> {
+        let moved = i128::from(self.0).saturating_add(i128::from(offset_ms));
+        Self::from_millis(u64::try_from(moved.max(0)).unwrap_or(u64::MAX))
     }
 
     /// Parses the decimal header text: ASCII digits only (no sign, no spaces).

@@ -7,10 +7,17 @@ use crate::generated::result_code::ResultCode;
 
 /// The envelope `{status, code, data, errorMessage}` of every response.
 ///
+/// This is the one envelope reader of the workspace: `binancepay-http` decodes every answer
+/// through `ApiResponse<&RawValue>` and only then decodes `data` for the endpoint.
+///
 /// Tolerant of the other error shapes seen: `{code, msg}` (FAQ) and
 /// `{status: "ERROR", type, code, errorData}` (system errors); `msg` and `errorData` are read as
-/// `error_message`. A missing `status` is inferred from `code` (`000000` means SUCCESS); a missing
-/// `code` becomes `ResultCode::Other("")`.
+/// `error_message`, and a message that is not a string is kept as its JSON text. `code` may be
+/// a string or a number and is kept as its wire text. A missing `code` becomes
+/// `ResultCode::Other("")`; an object with neither `status` nor `code` is not an envelope.
+///
+/// **The one rule for success:** `status` decides when it is present; without it, a code made
+/// only of zeros (`"000000"`, `0`) means SUCCESS and any other code FAIL ([`is_success_code`]).
 ///
 /// ```
 /// use binancepay_types::{ApiResponse, ResultCode};
@@ -18,6 +25,10 @@ use crate::generated::result_code::ResultCode;
 /// let response: ApiResponse<bool> = serde_json::from_slice(body).unwrap();
 /// assert_eq!(response.code, ResultCode::InvalidSignature);
 /// assert!(response.into_data().is_err());
+///
+/// let zero: ApiResponse<bool> = serde_json::from_slice(br#"{"code":0,"data":true}"#).unwrap();
+/// assert!(zero.is_success());
+/// assert_eq!(zero.code, ResultCode::Other("0".into())); // the wire text is kept
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -77,24 +88,19 @@ impl<T> ApiResponse<T> {
         }
     }
 
-    /// Whether `status` is SUCCESS and `code` is `000000`.
+    /// Whether `status` is (or, without one, was inferred as) SUCCESS.
     pub fn is_success(&self) -> bool {
-        self.status == ResponseStatus::Success && self.code == ResultCode::Success
+        self.status == ResponseStatus::Success
     }
 
     /// The data of a successful response.
     ///
     /// # Errors
     ///
-    /// Returns [`ApiFailure`] when the status is not SUCCESS, the code is not `000000`, or `data`
-    /// is absent.
+    /// Returns [`ApiFailure`] when the status is not SUCCESS or `data` is absent.
     pub fn into_data(self) -> Result<T, ApiFailure> {
         match self.data {
-            Some(data)
-                if self.status == ResponseStatus::Success && self.code == ResultCode::Success =>
-            {
-                Ok(data)
-            }
+            Some(data) if self.status == ResponseStatus::Success => Ok(data),
             _ => Err(ApiFailure {
                 status: self.status,
                 code: self.code,
@@ -102,6 +108,18 @@ impl<T> ApiResponse<T> {
             }),
         }
     }
+}
+
+/// Whether a result code without an envelope `status` means success: one or more zeros and
+/// nothing else (`000000` as documented, `0` as some answers send it).
+///
+/// ```
+/// use binancepay_types::envelope::is_success_code;
+/// assert!(is_success_code("000000") && is_success_code("0"));
+/// assert!(!is_success_code("") && !is_success_code("400002") && !is_success_code("-0"));
+/// ```
+pub fn is_success_code(code: &str) -> bool {
+    !code.is_empty() && code.bytes().all(|b| b == b'0')
 }
 
 /// Every key any of the error shapes uses.
@@ -114,11 +132,11 @@ struct Wire<T> {
     #[serde(default = "none")]
     data: Option<T>,
     #[serde(default, rename = "errorMessage")]
-    error_message: Option<String>,
+    error_message: Option<Message>,
     #[serde(default)]
-    msg: Option<String>,
+    msg: Option<Message>,
     #[serde(default, rename = "errorData")]
-    error_data: Option<serde_json::Value>,
+    error_data: Option<Message>,
     #[serde(default, rename = "type")]
     error_type: Option<String>,
 }
@@ -127,27 +145,47 @@ fn none<T>() -> Option<T> {
     None
 }
 
+/// Error text: a string as documented, or any other JSON kept as its text (`null` is none).
+struct Message(Option<String>);
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Message(
+            match serde_json::Value::deserialize(deserializer)? {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some(s),
+                other => Some(other.to_string()),
+            },
+        ))
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for ApiResponse<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let wire = Wire::<T>::deserialize(deserializer)?;
+        if wire.status.is_none() && wire.code.is_none() {
+            return Err(serde::de::Error::custom(
+                "a response envelope needs `status` or `code`",
+            ));
+        }
         let code = wire
             .code
             .unwrap_or_else(|| ResultCode::Other(String::new()));
-        let status = wire.status.unwrap_or(if code == ResultCode::Success {
-            ResponseStatus::Success
-        } else {
-            ResponseStatus::Fail
+        let status = wire.status.unwrap_or_else(|| {
+            if is_success_code(code.code()) {
+                ResponseStatus::Success
+            } else {
+                ResponseStatus::Fail
+            }
         });
-        // errorData is a string in the one sample seen; anything else is kept as its JSON text.
-        let error_data = wire.error_data.map(|v| match v {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        });
+        let message = [wire.error_message, wire.msg, wire.error_data]
+            .into_iter()
+            .find_map(|m| m.and_then(|m| m.0));
         Ok(ApiResponse {
             status,
             code,
             data: wire.data,
-            error_message: wire.error_message.or(wire.msg).or(error_data),
+            error_message: message,
             error_type: wire.error_type,
         })
     }
@@ -216,7 +254,17 @@ mod tests {
             Some("SYS")
         );
         let zero = parse(r#"{"code":0,"msg":"x"}"#);
-        assert_eq!(zero.map(|r| r.code), Some(ResultCode::Other("0".into())));
+        assert_eq!(
+            zero.as_ref().map(|r| (&r.status, &r.code)),
+            Some((&ResponseStatus::Success, &ResultCode::Other("0".into())))
+        );
+        let failed_zero = parse(r#"{"status":"FAIL","code":0,"errorMessage":{"k":1}}"#);
+        assert_eq!(
+            failed_zero.map(|r| (r.status, r.error_message)),
+            Some((ResponseStatus::Fail, Some(r#"{"k":1}"#.to_owned())))
+        );
+        assert!(parse("{}").is_none());
+        assert!(parse(r#"{"data":true}"#).is_none());
     }
 
     #[test]

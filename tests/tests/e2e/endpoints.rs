@@ -41,7 +41,9 @@ use binancepay_types::report::{
     GetReportFileRequest, QueryBalanceReportRequest, RequestBalanceReportRequest,
 };
 use binancepay_types::share_info::ShareAccountIdRequest;
-use binancepay_types::sub_merchant::{AddSubMerchantRequest, ModifySubMerchantRequest};
+use binancepay_types::sub_merchant::{
+    AddSubMerchantRequest, ModifySubMerchantRequest, QuerySubMerchantRequest,
+};
 use binancepay_types::tsp::{
     CreateTspAuthorizationRequest, GetTspRecordRequest, QueryTspConfigRequest,
     QueryTspRecordsRequest,
@@ -296,11 +298,8 @@ impl<'a> Scenario<'a> {
         if self.tsp {
             return Ok(());
         }
-        let request = CreateTspAuthorizationRequest::new(
-            id(SANDBOX_MERCHANT_ID)?,
-            vec![TspScope::Refund],
-            vec![],
-        );
+        let request =
+            CreateTspAuthorizationRequest::new(SANDBOX_MERCHANT_ID, vec![TspScope::Refund], vec![]);
         let created = self.client.tsp().create_authorization(&request).await?;
         assert!(created.authorization_id.is_some());
         self.tsp = true;
@@ -498,6 +497,25 @@ impl<'a> Scenario<'a> {
                 let modified = client.sub_merchants().modify(&request).await?;
                 assert_eq!(modified.sub_merchant_id, sub_merchant);
             }
+            "query_sub_merchant" => {
+                let sub_merchant = self.sub_merchant().await?;
+                let found = client
+                    .sub_merchants()
+                    .query(
+                        &QuerySubMerchantRequest::new()
+                            .with_sub_merchant_id(sub_merchant.to_string()),
+                    )
+                    .await?;
+                assert_eq!(
+                    found.and_then(|info| info.sub_merchant_id),
+                    Some(sub_merchant)
+                );
+                let free = client
+                    .sub_merchants()
+                    .query(&QuerySubMerchantRequest::new().with_sub_merchant_name("No Such Shop"))
+                    .await?;
+                assert_eq!(free, None);
+            }
             "list_convert_pairs" => {
                 let pairs = client
                     .convert()
@@ -566,7 +584,7 @@ impl<'a> Scenario<'a> {
                 self.tsp().await?;
                 let record = client
                     .tsp()
-                    .get_record(&GetTspRecordRequest::new(id(SANDBOX_MERCHANT_ID)?))
+                    .get_record(&GetTspRecordRequest::new(SANDBOX_MERCHANT_ID))
                     .await?;
                 assert!(record.status.is_some());
             }

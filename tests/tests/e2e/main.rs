@@ -4,6 +4,7 @@
 
 mod auth;
 mod concurrency;
+mod conformance;
 mod endpoints;
 mod orders;
 mod refunds;

@@ -18,6 +18,10 @@ pub(crate) struct Context<'a> {
     pub(crate) object_module: BTreeMap<String, String>,
     /// Objects reachable from a request type (they get validation code).
     pub(crate) validated: BTreeSet<String>,
+    /// Objects reachable from a response `data` or a webhook payload: what the SDK reads. Their
+    /// integer fields accept a JSON number or a string of digits (the reading policy of
+    /// `spec/README.md`).
+    pub(crate) read: BTreeSet<String>,
 }
 
 impl<'a> Context<'a> {
@@ -45,10 +49,41 @@ impl<'a> Context<'a> {
                 }
             }
         }
+        let mut read = BTreeSet::new();
+        let mut stack: Vec<String> = spec
+            .areas
+            .iter()
+            .flat_map(|a| a.endpoint.iter())
+            .map(|e| {
+                let r = e.response.as_str();
+                r.strip_prefix("list:")
+                    .or_else(|| r.strip_prefix("optional:"))
+                    .unwrap_or(r)
+                    .to_owned()
+            })
+            .chain(spec.webhooks.webhook.iter().map(|w| w.data.clone()))
+            .collect();
+        while let Some(name) = stack.pop() {
+            let Some(object) = spec.object(&name) else {
+                continue;
+            };
+            if !read.insert(name.clone()) {
+                continue;
+            }
+            for field in &object.field {
+                let ty = self_type(spec, field);
+                let inner = match &ty {
+                    TypeExpr::Embedded(name) => Some(name.clone()),
+                    other => object_of(other),
+                };
+                stack.extend(inner);
+            }
+        }
         Context {
             spec,
             object_module,
             validated,
+            read,
         }
     }
 
@@ -218,7 +253,7 @@ pub(crate) fn confidence_text(confidence: Confidence, sources: &[String]) -> Str
     let mut text = format!("Confidence: {}", confidence.sentence());
     if !sources.is_empty() {
         text.push_str(&format!(
-            " Sources: {}.",
+            " Sources (keys explained under \"Source keys\" in the repository's `spec/README.md`): {}.",
             sources
                 .iter()
                 .map(|s| format!("`{s}`"))

@@ -269,6 +269,29 @@ pub(crate) fn result_code_file(ctx: &Context<'_>) -> String {
     line!(out);
     line!(
         out,
+        "/// The `errorMessage` Binance's pages print for this code, word for word, when one does."
+    );
+    line!(
+        out,
+        "pub fn documented_message(&self) -> Option<&'static str> {{"
+    );
+    line!(out, "match self {{");
+    for code in codes {
+        if let Some(message) = &code.message {
+            line!(
+                out,
+                "Self::{} => Some({}),",
+                result_variant(code),
+                lit(message)
+            );
+        }
+    }
+    line!(out, "_ => None,");
+    line!(out, "}}");
+    line!(out, "}}");
+    line!(out);
+    line!(
+        out,
         "/// Whether sending the request again (with a fresh timestamp, nonce and signature) can succeed."
     );
     line!(out, "///");

@@ -72,7 +72,7 @@ fn full_type(ctx: &Context<'_>, field: &FieldDef) -> String {
 }
 
 /// The `#[serde(...)]` attribute of a field.
-fn serde_attr(ctx: &Context<'_>, field: &FieldDef) -> String {
+fn serde_attr(ctx: &Context<'_>, field: &FieldDef, read: bool) -> String {
     let mut parts = vec![format!("rename = {}", lit(&field.wire))];
     if is_option(field) {
         parts.push("default".into());
@@ -83,6 +83,9 @@ fn serde_attr(ctx: &Context<'_>, field: &FieldDef) -> String {
         (TypeExpr::AmountString, true) => Some("crate::amount::option_as_string"),
         (TypeExpr::IdNumber, false) => Some("crate::id::as_number"),
         (TypeExpr::IdNumber, true) => Some("crate::id::option_as_number"),
+        // Read tolerantly: a number or a string of digits (spec/README.md).
+        (TypeExpr::Int | TypeExpr::Long, false) if read => Some("crate::tolerant::integer"),
+        (TypeExpr::Int | TypeExpr::Long, true) if read => Some("crate::tolerant::option_integer"),
         _ => None,
     };
     if let Some(with) = with {
@@ -156,7 +159,11 @@ pub(crate) fn emit_object(
             field_doc.push(format!("Confidence: {}", field.confidence.sentence()));
         }
         doc(out, &field_doc);
-        line!(out, "{}", serde_attr(ctx, field));
+        line!(
+            out,
+            "{}",
+            serde_attr(ctx, field, ctx.read.contains(&object.name))
+        );
         line!(
             out,
             "pub {}: {},",
@@ -601,11 +608,16 @@ pub(crate) fn retry_expr(ep: &EndpointDef) -> String {
 }
 
 pub(crate) fn response_type(ctx: &Context<'_>, response: &str) -> String {
-    match response.strip_prefix("list:") {
-        _ if response == "bool" => "bool".into(),
-        Some(inner) => format!("Vec<{}>", ctx.type_path(inner)),
-        None => ctx.type_path(response),
+    if response == "bool" {
+        return "bool".into();
     }
+    if let Some(inner) = response.strip_prefix("list:") {
+        return format!("Vec<{}>", ctx.type_path(inner));
+    }
+    if let Some(inner) = response.strip_prefix("optional:") {
+        return format!("Option<{}>", ctx.type_path(inner));
+    }
+    ctx.type_path(response)
 }
 
 /// The doc paragraphs shared by the endpoint table and the request docs.

@@ -3,6 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::time::Duration;
 
+use binancepay_client::reqwest;
 use binancepay_sandbox::{FaultPlan, RunningSandbox, Sandbox};
 
 use crate::cli::test_key_file;

@@ -68,12 +68,12 @@ fn blocking_webhooks_verify() {
 #[test]
 fn blocking_from_async_code_is_refused_not_a_panic() {
     let runtime = server_runtime();
-    let client = Client::from_builder(
-        Client::builder()
-            .credentials(crate::support::API_KEY, crate::support::API_SECRET)
-            .base_url("http://127.0.0.1:9"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    // The blocking client's own builder builds a blocking client.
+    let client: Client = Client::builder()
+        .credentials(crate::support::API_KEY, crate::support::API_SECRET)
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let result = runtime.block_on(async {
         client
             .orders()

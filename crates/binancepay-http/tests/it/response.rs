@@ -243,3 +243,21 @@ fn typed_success_samples_decode() {
         "10893dc747d11683c606a527ff4b927e"
     );
 }
+
+/// A `SUCCESS` whose `data` does not decode keeps the raw `data`, so the caller can still find
+/// the ids of what Binance did; neither `Debug` nor `Display` shows it.
+#[test]
+fn a_decode_error_keeps_the_raw_data() {
+    let body = br#"{"status":"SUCCESS","code":"000000","data":{"prepayId":"29383937493038367292","note":"secret"}}"#;
+    let err =
+        parse_response::<BoolEndpoint, _>(&response(200, Some("application/json"), body.to_vec()))
+            .expect_err("a bool endpoint cannot read an object");
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert_eq!(
+        err.raw_data(),
+        Some(r#"{"prepayId":"29383937493038367292","note":"secret"}"#)
+    );
+    assert!(!format!("{err:?}").contains("secret"));
+    assert!(!err.to_string().contains("secret"));
+    assert_eq!(err.outcome(), Outcome::Succeeded);
+}

@@ -43,7 +43,7 @@ fn assert_answer(error: &AuthError, code: &str, status: StatusCode) {
             code: got, message, ..
         }) => {
             assert_eq!(got.code(), code);
-            assert_eq!(message.as_deref(), Some(error.to_string().as_str()));
+            assert_eq!(message.as_deref(), Some(error.wire_message().as_str()));
         }
         Err(Error::System {
             code: got,
@@ -137,7 +137,7 @@ fn wrong_content_type_is_400007() {
         .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
     let e = refused(&request);
     assert!(matches!(e, AuthError::UnsupportedContentType { .. }));
-    assert_answer(&e, "400007", StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_answer(&e, "400007", StatusCode::BAD_REQUEST);
 }
 
 #[test]
@@ -152,22 +152,14 @@ fn empty_body_is_the_system_error() {
 #[test]
 fn each_missing_or_repeated_header_has_its_code() {
     let expected = [
-        (
-            SigningHeader::Timestamp,
-            "400003",
-            StatusCode::NOT_ACCEPTABLE,
-        ),
+        (SigningHeader::Timestamp, "400003", StatusCode::BAD_REQUEST),
         (SigningHeader::Nonce, "400001", StatusCode::BAD_REQUEST),
         (
             SigningHeader::CertificateSn,
             "400005",
-            StatusCode::UNAUTHORIZED,
+            StatusCode::BAD_REQUEST,
         ),
-        (
-            SigningHeader::Signature,
-            "400002",
-            StatusCode::NOT_ACCEPTABLE,
-        ),
+        (SigningHeader::Signature, "400002", StatusCode::BAD_REQUEST),
     ];
     for (header, code, status) in expected {
         let mut request = signed();
@@ -206,7 +198,7 @@ fn bad_key_format_is_400005() {
     );
     let e = refused(&request);
     assert_eq!(e, AuthError::BadApiKeyFormat);
-    assert_answer(&e, "400005", StatusCode::UNAUTHORIZED);
+    assert_answer(&e, "400005", StatusCode::BAD_REQUEST);
 }
 
 #[test]
@@ -218,7 +210,7 @@ fn unknown_key_is_400004() {
     );
     let e = refused(&request);
     assert_eq!(e, AuthError::UnknownApiKey);
-    assert_answer(&e, "400004", StatusCode::UNAUTHORIZED);
+    assert_answer(&e, "400004", StatusCode::BAD_REQUEST);
 }
 
 #[test]
@@ -239,7 +231,7 @@ fn timestamp_syntax_seconds_and_window_are_400003() {
         );
         let e = refused(&request);
         assert_eq!(e, AuthError::InvalidTimestamp, "{bad:?}");
-        assert_answer(&e, "400003", StatusCode::NOT_ACCEPTABLE);
+        assert_answer(&e, "400003", StatusCode::BAD_REQUEST);
     }
     for (now, skew) in [(T0 + WINDOW + 1, 1_001), (T0 - WINDOW - 1, -1_001)] {
         let e = authenticate(&signed(), &keys(), ts(now), WINDOW).expect_err("stale");
@@ -250,7 +242,7 @@ fn timestamp_syntax_seconds_and_window_are_400003() {
                 window_ms: WINDOW
             }
         );
-        assert_answer(&e, "400003", StatusCode::NOT_ACCEPTABLE);
+        assert_answer(&e, "400003", StatusCode::BAD_REQUEST);
     }
 }
 
@@ -300,7 +292,7 @@ fn bad_signature_is_400002() {
     for request in [forged, lower, short, tampered] {
         let e = refused(&request);
         assert_eq!(e, AuthError::InvalidSignature);
-        assert_answer(&e, "400002", StatusCode::NOT_ACCEPTABLE);
+        assert_answer(&e, "400002", StatusCode::BAD_REQUEST);
     }
 }
 
@@ -359,7 +351,8 @@ fn success_and_fail_builders_write_the_envelopes() {
     );
 
     let fail = fail_response("400202", "Order not found.");
-    assert_eq!(fail.status(), StatusCode::FORBIDDEN);
+    // Every FAIL travels with 400: a 403 would look like CloudFront's wrong-path page.
+    assert_eq!(fail.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         fail.body().as_slice(),
         br#"{"status":"FAIL","code":"400202","errorMessage":"Order not found."}"#
@@ -452,5 +445,26 @@ fn build_now_authenticates_against_the_clock() {
             60_000
         )
         .is_ok()
+    );
+}
+
+/// Where the FAQ prints the message of a code, the answer carries it word for word.
+#[test]
+fn signature_and_timestamp_refusals_carry_the_faq_text() {
+    let text = |e: &AuthError| e.wire_message();
+    assert_eq!(
+        text(&AuthError::InvalidSignature),
+        "Signature for this request is not valid."
+    );
+    assert_eq!(
+        text(&AuthError::StaleTimestamp {
+            skew_ms: 5_000,
+            window_ms: 1_000
+        }),
+        "Timestamp for this request is outside of the recvWindow."
+    );
+    assert_eq!(
+        text(&AuthError::BadApiKeyFormat),
+        AuthError::BadApiKeyFormat.to_string()
     );
 }

@@ -13,8 +13,10 @@ use binancepay_types::{Amount, NumberOrString, ResultCode};
 
 use super::error::ApiError;
 use super::wallet::{ASSETS, WalletKind, price};
+use crate::context::Ctx;
+use crate::ids::token;
 use crate::money::{SCALE, amount_of, from_units, mul_div, to_units};
-use crate::state::{Ctx, State, token};
+use crate::state::State;
 
 /// Smallest and largest amount converted from, in 10⁻⁸ units.
 const FROM_MIN: u128 = 10_000; // 0.0001

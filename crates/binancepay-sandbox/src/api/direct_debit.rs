@@ -17,8 +17,10 @@ use binancepay_types::{Amount, Id, ResultCode};
 
 use super::error::{ApiError, known};
 use super::orders::{self, ControlError};
+use crate::context::Ctx;
+use crate::ids::{MERCHANT_ID, id_of, id_value, token};
 use crate::money::to_units;
-use crate::state::{Ctx, MERCHANT_ID, State, id_of, id_value, token};
+use crate::state::State;
 
 /// Longest contract: 1095 days (documented default and maximum).
 const MAX_CONTRACT_MS: u64 = 1095 * 24 * 3_600_000;

@@ -17,6 +17,14 @@ impl ApiError {
         }
     }
 
+    /// `code` with the message Binance's pages print for it (its description when none does).
+    pub(crate) fn documented(code: ResultCode) -> Self {
+        let message = code
+            .documented_message()
+            .map_or_else(|| code.description().to_owned(), str::to_owned);
+        Self::new(code, message)
+    }
+
     /// `400100`: a parameter is missing or empty.
     pub(crate) fn missing(field: &str) -> Self {
         Self::new(

@@ -29,7 +29,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::clock::Clock;
-use crate::state::{Config, Ctx, State};
+use crate::context::{Config, Ctx};
+use crate::state::State;
 use crate::webhooks::Outbox;
 use error::ApiError;
 
@@ -161,12 +162,45 @@ where
     }
 }
 
+/// As [`run`], but `reshape` edits the `data` before it is written: for an endpoint whose page
+/// prints a field in another JSON type than the model writes.
+fn run_reshaped<E, F>(
+    body: &[u8],
+    handler: F,
+    reshape: fn(&mut serde_json::Value),
+) -> Response<Vec<u8>>
+where
+    E: Endpoint + DeserializeOwned,
+    E::Response: Serialize,
+    F: FnOnce(E) -> Result<E::Response, ApiError>,
+{
+    let data = parse::parse::<E>(body).and_then(handler).and_then(|data| {
+        let mut value = serde_json::to_value(&data).map_err(ApiError::internal)?;
+        reshape(&mut value);
+        Ok(value)
+    });
+    match data {
+        Ok(value) => success_response(&value).unwrap_or_else(|e| {
+            fail_response(
+                ResultCode::UnknownError.code(),
+                &format!("the response could not be serialized: {e}"),
+            )
+        }),
+        Err(_) if !is_json_object(body) => AuthError::InvalidBody.response(),
+        Err(error) => fail_response(error.code.code(), &error.message),
+    }
+}
+
 macro_rules! endpoints {
-    ($($request:ty => $handler:path,)*) => {
+    ($($request:ty => $handler:path $(, reshape $reshape:path)?;)*) => {
         /// Runs the handler of `path`; `None` for a path without one.
         fn dispatch(state: &mut State, ctx: &mut Ctx<'_>, path: &str, body: &[u8]) -> Option<Response<Vec<u8>>> {
             $(
                 if path == <$request as Endpoint>::PATH {
+                    $(
+                        return Some(run_reshaped::<$request, _>(body, |request| $handler(state, ctx, request), $reshape));
+                    )?
+                    #[allow(unreachable_code)]
                     return Some(run::<$request, _>(body, |request| $handler(state, ctx, request)));
                 }
             )*
@@ -188,48 +222,49 @@ use binancepay_types::{
 use binancepay_types::{sub_merchant as sm, tsp as tp, wallet as wl};
 
 endpoints! {
-    order::CreateOrderV3Request => orders::create_v3,
-    order::CreateOrderV2Request => orders::create_v2,
-    order::CreateOrderV1Request => orders::create_v1,
-    order::QueryOrderV2Request => orders::query_v2,
-    order::QueryOrderV1Request => orders::query_v1,
-    order::CloseOrderRequest => orders::close,
-    pv::VerifyPayerRequest => payer::verify,
-    rf::RefundOrderRequest => refunds::refund,
-    rf::QueryRefundRequest => refunds::query,
-    po::CreatePayoutRequest => payouts::create,
-    po::QueryPayoutRequest => payouts::query,
-    po::CheckPayoutReceiverRequest => payouts::check_receiver,
-    wl::TransferFundRequest => wallet::transfer,
-    wl::QueryTransferRequest => wallet::query_transfer,
-    wl::QueryBalanceV2Request => wallet::balance_v2,
-    wl::QueryBalanceV1Request => wallet::balance_v1,
-    sm::AddSubMerchantRequest => sub_merchants::add,
-    sm::ModifySubMerchantRequest => sub_merchants::modify,
-    cv::ListConvertPairsRequest => convert::list_pairs,
-    cv::GetConvertQuoteRequest => convert::get_quote,
-    cv::ExecuteConvertQuoteRequest => convert::execute,
-    cv::QueryConvertOrderRequest => convert::query_order,
-    dd::CreateContractRequest => direct_debit::create,
-    dd::QueryContractRequest => direct_debit::query,
-    dd::TerminateContractRequest => direct_debit::terminate,
-    dd::NotifyPaymentRequest => direct_debit::notify,
-    dd::ApplyPaymentRequest => direct_debit::apply,
-    tp::CreateTspAuthorizationRequest => tsp::create,
-    tp::QueryTspRecordsRequest => tsp::records,
-    tp::GetTspRecordRequest => tsp::get_record,
-    tp::QueryTspConfigRequest => tsp::config,
-    sh::ShareAccountIdRequest => share::request,
-    cert::QueryCertificatesRequest => payer::certificates,
-    ps::AddProfitReceiverRequest => profit_sharing::add_receiver,
-    ps::QueryProfitReceiversRequest => profit_sharing::query_receivers,
-    ps::DeleteProfitReceiverRequest => profit_sharing::delete_receiver,
-    ps::SubmitProfitSplitRequest => profit_sharing::submit_split,
-    ps::QueryProfitSplitRequest => profit_sharing::query_split,
-    ps::ReturnProfitSplitRequest => profit_sharing::return_split,
-    rp::GetReportFileRequest => reports::get_file,
-    rp::RequestBalanceReportRequest => reports::request_balance,
-    rp::QueryBalanceReportRequest => reports::query_balance,
+    order::CreateOrderV3Request => orders::create_v3;
+    order::CreateOrderV2Request => orders::create_v2;
+    order::CreateOrderV1Request => orders::create_v1, reshape orders::v1_wire;
+    order::QueryOrderV2Request => orders::query_v2;
+    order::QueryOrderV1Request => orders::query_v1;
+    order::CloseOrderRequest => orders::close;
+    pv::VerifyPayerRequest => payer::verify;
+    rf::RefundOrderRequest => refunds::refund;
+    rf::QueryRefundRequest => refunds::query;
+    po::CreatePayoutRequest => payouts::create;
+    po::QueryPayoutRequest => payouts::query;
+    po::CheckPayoutReceiverRequest => payouts::check_receiver;
+    wl::TransferFundRequest => wallet::transfer;
+    wl::QueryTransferRequest => wallet::query_transfer;
+    wl::QueryBalanceV2Request => wallet::balance_v2;
+    wl::QueryBalanceV1Request => wallet::balance_v1;
+    sm::AddSubMerchantRequest => sub_merchants::add;
+    sm::ModifySubMerchantRequest => sub_merchants::modify;
+    sm::QuerySubMerchantRequest => sub_merchants::query;
+    cv::ListConvertPairsRequest => convert::list_pairs;
+    cv::GetConvertQuoteRequest => convert::get_quote;
+    cv::ExecuteConvertQuoteRequest => convert::execute;
+    cv::QueryConvertOrderRequest => convert::query_order;
+    dd::CreateContractRequest => direct_debit::create;
+    dd::QueryContractRequest => direct_debit::query;
+    dd::TerminateContractRequest => direct_debit::terminate;
+    dd::NotifyPaymentRequest => direct_debit::notify;
+    dd::ApplyPaymentRequest => direct_debit::apply;
+    tp::CreateTspAuthorizationRequest => tsp::create;
+    tp::QueryTspRecordsRequest => tsp::records;
+    tp::GetTspRecordRequest => tsp::get_record;
+    tp::QueryTspConfigRequest => tsp::config;
+    sh::ShareAccountIdRequest => share::request;
+    cert::QueryCertificatesRequest => payer::certificates;
+    ps::AddProfitReceiverRequest => profit_sharing::add_receiver;
+    ps::QueryProfitReceiversRequest => profit_sharing::query_receivers;
+    ps::DeleteProfitReceiverRequest => profit_sharing::delete_receiver;
+    ps::SubmitProfitSplitRequest => profit_sharing::submit_split;
+    ps::QueryProfitSplitRequest => profit_sharing::query_split;
+    ps::ReturnProfitSplitRequest => profit_sharing::return_split;
+    rp::GetReportFileRequest => reports::get_file;
+    rp::RequestBalanceReportRequest => reports::request_balance;
+    rp::QueryBalanceReportRequest => reports::query_balance;
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use binancepay_types::payer::VerifyPayerRequest;
 
 use super::error::{ApiError, known};
 use super::reports::parse_date;
-use crate::state::{Ctx, State};
+use crate::context::Ctx;
+use crate::state::State;
 
 /// Checks the KYC items' form; the sandbox knows no real payers, so well-formed data verifies.
 pub(crate) fn verify(

@@ -16,8 +16,10 @@ use binancepay_types::{Amount, Id};
 use super::error::{ApiError, known};
 use super::orders::ControlError;
 use super::wallet::{WalletKind, is_crypto};
+use crate::context::Ctx;
+use crate::ids::{MERCHANT_ID, id_of};
 use crate::money::{amount_of, to_units};
-use crate::state::{Ctx, MERCHANT_ID, State, id_of};
+use crate::state::State;
 
 /// Where one transfer of a batch stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,8 +12,10 @@ use binancepay_types::profit_sharing::{
 use binancepay_types::{Amount, Id, ResultCode};
 
 use super::error::ApiError;
+use crate::context::Ctx;
+use crate::ids::{id_of, id_value};
 use crate::money::{amount_of, sum_units, to_units};
-use crate::state::{Ctx, State, id_of, id_value};
+use crate::state::State;
 
 #[derive(Debug, Clone)]
 struct Split {

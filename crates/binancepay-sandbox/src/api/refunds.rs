@@ -14,8 +14,10 @@ use binancepay_types::{Amount, NumberOrString, ResultCode};
 use super::error::ApiError;
 use super::orders::{ControlError, Order};
 use super::wallet::WalletKind;
+use crate::context::Ctx;
+use crate::ids::id_of;
 use crate::money::{amount_of, to_units};
-use crate::state::{Ctx, State, id_of};
+use crate::state::State;
 
 /// Refunds allowed per order (documented: more than 10 → 400302).
 pub(crate) const MAX_REFUNDS: u32 = 10;

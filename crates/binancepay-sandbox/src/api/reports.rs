@@ -13,7 +13,9 @@ use binancepay_types::webhook::BalanceNotificationData;
 
 use super::error::{ApiError, known};
 use super::wallet::WalletKind;
-use crate::state::{Ctx, MERCHANT_ID, State, id_of, id_value};
+use crate::context::Ctx;
+use crate::ids::{MERCHANT_ID, id_of, id_value};
+use crate::state::State;
 
 const DAY_MS: u64 = 86_400_000;
 /// Longest report range (documented: 3 months).

@@ -3,16 +3,19 @@
 
 use std::collections::HashMap;
 
+use binancepay_types::ResultCode;
 use binancepay_types::enums::ShareAccountIdStatus;
 use binancepay_types::share_info::{ShareAccountIdRequest, ShareAccountIdResult};
 use binancepay_types::webhook::ShareAccountIdNotificationData;
 
 use super::error::ApiError;
 use super::orders::ControlError;
-use crate::state::{Ctx, MERCHANT_ID, State, id_of};
+use crate::context::Ctx;
+use crate::ids::{MERCHANT_ID, id_of};
+use crate::state::State;
 
-/// How long a share request stays open.
-const SHARE_TTL_MS: u64 = 15 * 60_000;
+/// How long a share request stays open: "default 1 hour" (the Share Account Id page).
+const SHARE_TTL_MS: u64 = 60 * 60_000;
 
 #[derive(Debug, Clone)]
 struct ShareRequest {
@@ -54,9 +57,15 @@ pub(crate) fn request(
     ctx: &mut Ctx<'_>,
     req: ShareAccountIdRequest,
 ) -> Result<ShareAccountIdResult, ApiError> {
-    // A repeat of the same requestId answers the first request again.
-    if let Some(existing) = state.shares.by_request_id.get(&req.request_id) {
-        return result(ctx, &req.request_id, existing);
+    // A repeat of a requestId is refused with 406301, as the page's result codes say.
+    if state.shares.by_request_id.contains_key(&req.request_id) {
+        return Err(ApiError::new(
+            ResultCode::ShareRequestIdInvalid,
+            format!(
+                "requestId {:?}: requestId is invalid or duplicated",
+                super::error::cut(&req.request_id)
+            ),
+        ));
     }
     let share = ShareRequest {
         id: state.next_id(),

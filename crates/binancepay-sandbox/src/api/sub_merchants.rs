@@ -1,31 +1,35 @@
 //! Sub-merchants: names are unique per main merchant (400205); modifying an unknown id answers
-//! 400206.
+//! 400206; querying an unknown id answers 400102, an unknown name `data: null` (as the query
+//! page says).
 
 use std::collections::HashMap;
 
 use binancepay_types::ResultCode;
 use binancepay_types::sub_merchant::{
-    AddSubMerchantRequest, ModifySubMerchantRequest, SubMerchantResult,
+    AddSubMerchantRequest, ModifySubMerchantRequest, QuerySubMerchantRequest, SubMerchantInfo,
+    SubMerchantResult,
 };
 
-use super::error::{ApiError, known};
-use crate::state::{Ctx, State, id_of, id_value};
+use super::error::{ApiError, cut, known};
+use crate::context::Ctx;
+use crate::ids::{id_of, id_value};
+use crate::state::State;
 
-/// Sub-merchants by id, with their names.
+/// Sub-merchants by id, as the query endpoint shows them.
 #[derive(Debug, Default)]
 pub(crate) struct SubMerchants {
-    names: HashMap<u64, String>,
+    by_id: HashMap<u64, SubMerchantInfo>,
 }
 
 impl SubMerchants {
     pub(crate) fn len(&self) -> usize {
-        self.names.len()
+        self.by_id.len()
     }
 
     fn name_taken(&self, name: &str, except: Option<u64>) -> bool {
-        self.names
+        self.by_id
             .iter()
-            .any(|(id, n)| n == name && Some(*id) != except)
+            .any(|(id, info)| info.merchant_name.as_deref() == Some(name) && Some(*id) != except)
     }
 }
 
@@ -34,6 +38,13 @@ fn exists(name: &str) -> ApiError {
         ResultCode::SubMerchantExists,
         format!("merchantName {name:?}: a sub-merchant with this name already exists"),
     )
+}
+
+/// Sets `value` when present.
+fn set(target: &mut Option<String>, value: Option<String>) {
+    if value.is_some() {
+        *target = value;
+    }
 }
 
 pub(crate) fn add(
@@ -50,7 +61,21 @@ pub(crate) fn add(
         return Err(exists(&req.merchant_name));
     }
     let id = state.next_id();
-    state.sub_merchants.names.insert(id, req.merchant_name);
+    let mut info = SubMerchantInfo::new()
+        .with_sub_merchant_id(id_of(id)?)
+        .with_merchant_name(req.merchant_name)
+        .with_store_type(req.store_type)
+        .with_merchant_mcc(req.merchant_mcc)
+        .with_merchant_type(req.merchant_type)
+        .with_country(req.country);
+    set(&mut info.site_url, req.site_url);
+    set(&mut info.address, req.address);
+    set(
+        &mut info.pay_industry_description,
+        req.pay_industry_description,
+    );
+    set(&mut info.sub_pay_mcc_code, req.sub_pay_mcc_code);
+    state.sub_merchants.by_id.insert(id, info);
     Ok(SubMerchantResult::new(id_of(id)?))
 }
 
@@ -67,7 +92,7 @@ pub(crate) fn modify(
         known("certificateType", kind)?;
     }
     let id = id_value(&req.sub_merchant_id)
-        .filter(|id| state.sub_merchants.names.contains_key(id))
+        .filter(|id| state.sub_merchants.by_id.contains_key(id))
         .ok_or_else(|| {
             ApiError::new(
                 ResultCode::SubMerchantInvalid,
@@ -77,11 +102,57 @@ pub(crate) fn modify(
                 ),
             )
         })?;
-    if let Some(name) = req.merchant_name {
-        if state.sub_merchants.name_taken(&name, Some(id)) {
-            return Err(exists(&name));
+    if let Some(name) = &req.merchant_name {
+        if state.sub_merchants.name_taken(name, Some(id)) {
+            return Err(exists(name));
         }
-        state.sub_merchants.names.insert(id, name);
+    }
+    if let Some(info) = state.sub_merchants.by_id.get_mut(&id) {
+        set(&mut info.merchant_name, req.merchant_name);
+        info.store_type = Some(req.store_type);
+        info.merchant_mcc = Some(req.merchant_mcc);
+        if req.merchant_type.is_some() {
+            info.merchant_type = req.merchant_type;
+        }
+        set(&mut info.country, req.country);
+        set(&mut info.site_url, req.site_url);
+        set(&mut info.address, req.address);
+        set(
+            &mut info.pay_industry_description,
+            req.pay_industry_description,
+        );
+        set(&mut info.sub_pay_mcc_code, req.sub_pay_mcc_code);
     }
     Ok(SubMerchantResult::new(req.sub_merchant_id))
+}
+
+pub(crate) fn query(
+    state: &mut State,
+    _ctx: &mut Ctx<'_>,
+    req: QuerySubMerchantRequest,
+) -> Result<Option<SubMerchantInfo>, ApiError> {
+    let subs = &state.sub_merchants;
+    match (&req.sub_merchant_id, &req.sub_merchant_name) {
+        (Some(id), None) => id
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| subs.by_id.get(&n))
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::value(
+                    "subMerchantId",
+                    format!("{:?}: no such sub-merchant", cut(id)),
+                )
+            }),
+        (None, Some(name)) => Ok(subs
+            .by_id
+            .values()
+            .find(|info| info.merchant_name.as_deref() == Some(name.as_str()))
+            .cloned()),
+        _ => Err(ApiError::value(
+            "subMerchantId, subMerchantName",
+            "exactly one of them must be set",
+        )),
+    }
 }

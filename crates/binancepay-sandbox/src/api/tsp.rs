@@ -1,22 +1,68 @@
-//! Technical Service Provider authorizations: created PENDING, agreed to or rejected by the
-//! simulated merchant through the control API (TECH_PROVIDER webhook), listed and looked up.
+//! Technical Service Provider authorizations: created PENDING, agreed to (AUTHORIZED) or
+//! rejected by the simulated merchant through the control API (TECH_PROVIDER webhook), listed
+//! and looked up. A merchant that is not a TSP gets 400606; an unknown merchant id gets 406210.
 
-use binancepay_types::Id;
 use binancepay_types::enums::{TechProviderStatus, TspAuthorizationStatus, TspScope};
 use binancepay_types::tsp::{
     CreateTspAuthorizationRequest, GetTspRecordRequest, QueryTspConfigRequest,
     QueryTspRecordsRequest, TspAuthorization, TspConfig, TspRecordPage,
 };
 use binancepay_types::webhook::TechProviderNotificationData;
+use binancepay_types::{NumberOrString, ResultCode};
 
 use super::error::{ApiError, known};
 use super::orders::ControlError;
-use crate::state::{Ctx, State, token};
+use crate::context::Ctx;
+use crate::ids::token;
+use crate::state::State;
+
+/// The status a rejected authorization shows. No page names one (they show `PENDING` and
+/// `AUTHORIZED`); the sandbox's guess, listed in the crate docs.
+const REJECTED: &str = "REJECTED";
+
+/// The merchant ids the TSP endpoints know: the sandbox's own, the pages' sample merchants
+/// (`merchant1`, `merchant2`), and `extra`.
+pub(crate) fn known_merchants(extra: Vec<String>) -> Vec<String> {
+    let mut known = vec![
+        crate::ids::MERCHANT_ID.to_string(),
+        "merchant1".to_owned(),
+        "merchant2".to_owned(),
+    ];
+    known.extend(extra);
+    known
+}
+
+/// 400606 unless the merchant is a TSP; 406210 for a merchant id the sandbox does not know.
+fn check_access(ctx: &Ctx<'_>, merchant_id: Option<&str>) -> Result<(), ApiError> {
+    if !ctx.config.technical_service_provider {
+        return Err(ApiError::documented(ResultCode::MerchantAccessForbidden));
+    }
+    match merchant_id {
+        Some(id) if !ctx.config.tsp_merchants.iter().any(|m| m == id) => Err(ApiError::new(
+            ResultCode::InvalidMerchantId,
+            format!(
+                "merchantId {:?}: invalid merchant id",
+                super::error::cut(id)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A merchant id as the TECH_PROVIDER webhook carries it: a JSON number (as on its page) when
+/// it is digits, else the string.
+fn webhook_merchant_id(id: &str) -> NumberOrString {
+    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+        NumberOrString::number(id).unwrap_or_else(|_| NumberOrString::String(id.to_owned()))
+    } else {
+        NumberOrString::String(id.to_owned())
+    }
+}
 
 #[derive(Debug, Clone)]
 struct Authorization {
     id: u64,
-    merchant_id: Id,
+    merchant_id: String,
     token: String,
     status: TspAuthorizationStatus,
     scopes: Vec<TspScope>,
@@ -28,12 +74,17 @@ impl Authorization {
         format!("Sandbox merchant {}", self.merchant_id)
     }
 
+    /// The merchant id as the records show it: a string, as on the TSP pages.
+    fn wire_merchant_id(&self) -> NumberOrString {
+        NumberOrString::String(self.merchant_id.clone())
+    }
+
     fn record(&self) -> TspAuthorization {
         TspAuthorization::new()
             .with_authorization_id(self.id.to_string())
             .with_merchant_name(self.merchant_name())
             .with_authorization_token(self.token.clone())
-            .with_merchant_id(self.merchant_id.clone())
+            .with_merchant_id(self.wire_merchant_id())
             .with_status(self.status.clone())
             .with_scopes(self.scopes.clone())
             .with_ip_whitelist(self.ip_whitelist.clone())
@@ -57,6 +108,7 @@ pub(crate) fn create(
     ctx: &mut Ctx<'_>,
     req: CreateTspAuthorizationRequest,
 ) -> Result<TspAuthorization, ApiError> {
+    check_access(ctx, Some(&req.merchant_id))?;
     for (index, scope) in req.scopes.iter().enumerate() {
         known(&format!("scopes[{index}]"), scope)?;
     }
@@ -78,9 +130,10 @@ pub(crate) fn create(
 
 pub(crate) fn records(
     state: &mut State,
-    _ctx: &mut Ctx<'_>,
+    ctx: &mut Ctx<'_>,
     req: QueryTspRecordsRequest,
 ) -> Result<TspRecordPage, ApiError> {
+    check_access(ctx, req.merchant_id.as_deref())?;
     let matching: Vec<&Authorization> = state
         .tsp
         .authorizations
@@ -105,9 +158,10 @@ pub(crate) fn records(
 
 pub(crate) fn get_record(
     state: &mut State,
-    _ctx: &mut Ctx<'_>,
+    ctx: &mut Ctx<'_>,
     req: GetTspRecordRequest,
 ) -> Result<TspAuthorization, ApiError> {
+    check_access(ctx, Some(&req.merchant_id))?;
     state
         .tsp
         .authorizations
@@ -125,15 +179,17 @@ pub(crate) fn get_record(
 
 pub(crate) fn config(
     _state: &mut State,
-    _ctx: &mut Ctx<'_>,
+    ctx: &mut Ctx<'_>,
     _req: QueryTspConfigRequest,
 ) -> Result<TspConfig, ApiError> {
+    check_access(ctx, None)?;
     Ok(TspConfig::new()
         .with_allow_fee_share(true)
         .with_allow_scopes(TspScope::KNOWN.to_vec()))
 }
 
-/// The simulated merchant answers a request: AGREE or REJECT, with a TECH_PROVIDER webhook.
+/// The simulated merchant answers a request: AUTHORIZED or (a guess) REJECTED, with a
+/// TECH_PROVIDER webhook.
 pub(crate) fn decide(
     state: &mut State,
     ctx: &mut Ctx<'_>,
@@ -153,15 +209,15 @@ pub(crate) fn decide(
         )));
     }
     authorization.status = if agree {
-        TspAuthorizationStatus::Agree
+        TspAuthorizationStatus::Authorized
     } else {
-        TspAuthorizationStatus::Reject
+        TspAuthorizationStatus::from_wire(REJECTED)
     };
     let authorization = authorization.clone();
     let data = TechProviderNotificationData::new()
         .with_authorization_id(authorization.id.to_string())
         .with_authorization_token(authorization.token.clone())
-        .with_merchant_id(authorization.merchant_id.clone())
+        .with_merchant_id(webhook_merchant_id(&authorization.merchant_id))
         .with_merchant_name(authorization.merchant_name())
         .with_scopes(authorization.scopes.clone());
     let status = if agree {

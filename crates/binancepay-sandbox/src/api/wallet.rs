@@ -11,8 +11,9 @@ use binancepay_types::wallet::{
 };
 
 use super::error::{ApiError, known};
+use crate::context::Ctx;
 use crate::money::{SCALE, amount_of, from_units, mul_div, to_units};
-use crate::state::{Ctx, State};
+use crate::state::State;
 
 /// Crypto assets the sandbox knows, with a fixed USD price in 10⁻⁸ USD.
 pub(crate) const ASSETS: &[(&str, u128)] = &[

@@ -13,7 +13,8 @@ use binancepay_types::direct_debit::{
 use binancepay_types::enums::{
     ContractStatus, ContractTerminationWay, CycleType, PayerInfoCategory, PayerType,
     PayoutBatchStatus, PayoutDetailFilter, PayoutDetailStatus, ReceiveType, ReportTransactionType,
-    ReportType, ScenarioCode, TradeMode, TransferType, TspAuthorizationStatus, TspScope, Wallet,
+    ReportType, ScenarioCode, StoreType, TradeMode, TransferType, TspAuthorizationStatus, TspScope,
+    Wallet,
 };
 use binancepay_types::payer::{PayerInfo, VerifyPayerRequest};
 use binancepay_types::payout::{
@@ -443,7 +444,7 @@ async fn tsp_share_profit_reports_and_payer() {
     let sandbox = start(builder()).await;
     let client = Client::new(&sandbox);
 
-    let merchant = id("350962587");
+    let merchant = "350962587".to_owned();
     let created = client
         .ok(&CreateTspAuthorizationRequest::new(
             merchant.clone(),
@@ -464,10 +465,16 @@ async fn tsp_share_profit_reports_and_payer() {
         )
         .await;
     let record = client.ok(&GetTspRecordRequest::new(merchant)).await;
-    assert_eq!(record.status, Some(TspAuthorizationStatus::Reject));
+    // No page names the status of a rejected authorization: the sandbox's guess.
+    assert_eq!(
+        record.status,
+        Some(TspAuthorizationStatus::from_wire("REJECTED"))
+    );
+    // A known merchant without a record, then a merchant id the sandbox does not know.
     client
-        .fail(&GetTspRecordRequest::new(id("1")), "400202")
+        .fail(&GetTspRecordRequest::new("merchant2"), "400202")
         .await;
+    client.fail(&GetTspRecordRequest::new("1"), "406210").await;
     assert!(
         client
             .ok(&QueryTspConfigRequest::new())
@@ -478,7 +485,15 @@ async fn tsp_share_profit_reports_and_payer() {
 
     let share = binancepay_types::share_info::ShareAccountIdRequest::new("SHARE1");
     let first = client.ok(&share).await;
-    assert_eq!(client.ok(&share).await.id, first.id);
+    // "default 1 hour" (the Share Account Id page).
+    let now = i64::try_from(sandbox.clock().now_ms()).unwrap_or(i64::MAX);
+    let expire = first.expire_time.unwrap_or_default();
+    assert!(
+        (now + 3_590_000..=now + 3_600_000).contains(&expire),
+        "{expire} vs {now}"
+    );
+    // A repeated requestId: 406301, not the first answer again.
+    client.fail(&share, "406301").await;
     client
         .post(
             "/sandbox/share-account/SHARE1/share",
@@ -647,5 +662,89 @@ async fn tsp_share_profit_reports_and_payer() {
         vec![PayerInfo::new(PayerInfoCategory::DateOfBirth, "28/02/1990")],
     );
     client.fail(&wrong_date, "400101").await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn tsp_endpoints_need_a_technical_service_provider() {
+    let sandbox = start(builder().technical_service_provider(false)).await;
+    let client = Client::new(&sandbox);
+    let message = client
+        .fail(
+            &CreateTspAuthorizationRequest::new("merchant1", vec![TspScope::Checkout], vec![]),
+            "400606",
+        )
+        .await;
+    // The FAQ's text for 400606, word for word.
+    assert_eq!(message, "Account has no accessibility to this function");
+    client
+        .fail(&QueryTspRecordsRequest::new(1, 10), "400606")
+        .await;
+    client.fail(&QueryTspConfigRequest::new(), "400606").await;
+    sandbox.shutdown().await;
+
+    let sandbox = start(builder().tsp_merchant("merchant9")).await;
+    let client = Client::new(&sandbox);
+    let created = client
+        .ok(&CreateTspAuthorizationRequest::new(
+            "merchant9",
+            vec![TspScope::Checkout],
+            vec![],
+        ))
+        .await;
+    assert_eq!(
+        created.merchant_id,
+        Some(binancepay_types::NumberOrString::String("merchant9".into()))
+    );
+    client
+        .fail(
+            &CreateTspAuthorizationRequest::new("merchant10", vec![TspScope::Checkout], vec![]),
+            "406210",
+        )
+        .await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn sub_merchants_are_queried_by_id_or_by_name() {
+    use binancepay_types::sub_merchant::QuerySubMerchantRequest;
+    let sandbox = start(builder()).await;
+    let client = Client::new(&sandbox);
+    let added = client
+        .ok(&{
+            let text = std::fs::read_to_string(
+                crate::support::samples_dir().join("add_sub_merchant.request.json"),
+            )
+            .unwrap_or_else(|e| panic!("sample: {e}"));
+            let mut add: AddSubMerchantRequest =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("sample: {e}"));
+            add.merchant_name = "Acme Coffee Shop".to_owned();
+            add
+        })
+        .await;
+    let id = added.sub_merchant_id.to_string();
+    let by_id = client
+        .ok(&QuerySubMerchantRequest::new().with_sub_merchant_id(id.clone()))
+        .await
+        .unwrap_or_else(|| panic!("no sub-merchant {id}"));
+    assert_eq!(by_id.merchant_name.as_deref(), Some("Acme Coffee Shop"));
+    assert_eq!(by_id.store_type, Some(StoreType::Both));
+    let by_name = client
+        .ok(&QuerySubMerchantRequest::new().with_sub_merchant_name("Acme Coffee Shop"))
+        .await;
+    assert_eq!(by_name, Some(by_id));
+    // An unknown name is free: SUCCESS with `data: null`; an unknown id is a 400102.
+    assert_eq!(
+        client
+            .ok(&QuerySubMerchantRequest::new().with_sub_merchant_name("Free Name"))
+            .await,
+        None
+    );
+    client
+        .fail(
+            &QuerySubMerchantRequest::new().with_sub_merchant_id("1"),
+            "400102",
+        )
+        .await;
     sandbox.shutdown().await;
 }

@@ -192,7 +192,7 @@ async fn trigger_every_kind(client: &Client, sandbox: &RunningSandbox, url: &str
             Some(serde_json::json!({ "webhookUrl": url })),
         )
         .await;
-    let merchant = binancepay_types::Id::new("350962587").unwrap_or_else(|e| panic!("{e}"));
+    let merchant = "350962587";
     let tsp = client
         .ok(&CreateTspAuthorizationRequest::new(
             merchant,
@@ -244,6 +244,17 @@ async fn every_kind_of_notification_verifies_and_parses() {
             !matches!(notification, Notification::Unknown { .. }),
             "{notification:?}"
         );
+        // The TECH_PROVIDER page sends `merchantId` as a JSON number.
+        if let Notification::TechProvider(tp) = &notification {
+            assert!(
+                matches!(
+                    tp.data.merchant_id,
+                    Some(binancepay_types::NumberOrString::Number(_))
+                ),
+                "{:?}",
+                tp.data.merchant_id
+            );
+        }
         if let Notification::DirectDebitContract(contract) = &notification {
             assert_eq!(contract.status, ContractStatus::ContractSigned);
             assert!(contract.data.contract_id.is_some());

@@ -38,6 +38,7 @@ use crate::Error;
 use pem::PemKind;
 
 #[cfg(feature = "signing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signing")))]
 pub use signing::{MAX_SIGNING_KEY_BITS, WebhookSigningKey};
 
 /// Smallest accepted RSA modulus, in bits.
@@ -86,12 +87,17 @@ enum Verifier {
     RustCrypto(rsa::RsaPublicKey),
     #[cfg(feature = "aws-lc")]
     AwsLc(aws_lc_rs::signature::ParsedPublicKey),
+    /// Without a backend no key can be made: parsing answers [`Error::BackendUnavailable`].
+    #[cfg(not(any(feature = "rsa", feature = "aws-lc")))]
+    #[allow(dead_code)]
+    None(core::convert::Infallible),
 }
 
 /// Binance's webhook public key (`certPublic`), parsed once and reused for every notification.
 ///
 /// ```
 /// use binancepay_sign::webhook::WebhookPublicKey;
+/// # if !binancepay_sign::webhook::Backend::preferred().is_available() { return Ok(()); }
 ///
 /// let key = WebhookPublicKey::from_pem(
 ///     "-----BEGIN PUBLIC KEY-----
@@ -164,6 +170,11 @@ impl WebhookPublicKey {
         Self::from_pkcs1(&self.pkcs1, backend)
     }
 
+    // Without a backend every path ends in `BackendUnavailable`.
+    #[cfg_attr(
+        not(any(feature = "rsa", feature = "aws-lc")),
+        allow(unused_variables, unreachable_code)
+    )]
     fn from_pkcs1(pkcs1: &[u8], backend: Backend) -> Result<Self, Error> {
         let parts = der::parse_pkcs1(pkcs1)?;
         let bits = check_parameters(parts)?;
@@ -210,6 +221,8 @@ impl WebhookPublicKey {
             Verifier::RustCrypto(_) => Backend::RustCrypto,
             #[cfg(feature = "aws-lc")]
             Verifier::AwsLc(_) => Backend::AwsLc,
+            #[cfg(not(any(feature = "rsa", feature = "aws-lc")))]
+            Verifier::None(never) => match never {},
         }
     }
 
@@ -273,6 +286,10 @@ impl WebhookPublicKey {
         self.verify_parts(&[message], signature_b64)
     }
 
+    #[cfg_attr(
+        not(any(feature = "rsa", feature = "aws-lc")),
+        allow(unused_variables, unreachable_code)
+    )]
     fn verify_parts(&self, parts: &[&[u8]], signature_b64: &str) -> Result<(), Error> {
         let signature = STANDARD
             .decode(signature_b64.trim_ascii())
@@ -309,6 +326,8 @@ impl WebhookPublicKey {
                 key.verify_digest_sig(&context.finish(), &signature)
                     .map_err(|_| Error::SignatureMismatch)
             }
+            #[cfg(not(any(feature = "rsa", feature = "aws-lc")))]
+            Verifier::None(never) => match *never {},
         }
     }
 }
@@ -411,7 +430,10 @@ mod tests {
     fn backends_report_availability() {
         assert_eq!(Backend::RustCrypto.is_available(), cfg!(feature = "rsa"));
         assert_eq!(Backend::AwsLc.is_available(), cfg!(feature = "aws-lc"));
-        assert!(Backend::preferred().is_available());
+        assert_eq!(
+            Backend::preferred().is_available(),
+            cfg!(any(feature = "rsa", feature = "aws-lc"))
+        );
         for backend in [Backend::RustCrypto, Backend::AwsLc] {
             let key = WebhookPublicKey::from_der_with(
                 &der::encode_pkcs1(&[0xC5; 128], &[1, 0, 1]),
@@ -439,6 +461,7 @@ mod tests {
         }
 
         /// Random odd moduli are valid-looking keys: verification must fail cleanly, not panic.
+        #[cfg(any(feature = "rsa", feature = "aws-lc"))]
         #[test]
         fn verify_never_panics(mut modulus in proptest::collection::vec(any::<u8>(), 128..=160),
                                signature in "\\PC*", body in proptest::collection::vec(any::<u8>(), 0..64)) {

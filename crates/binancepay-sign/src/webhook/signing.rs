@@ -5,7 +5,7 @@ use core::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use rand_core::{CryptoRng, RngCore};
+use rand_core::TryCryptoRng;
 use rsa::pkcs1::DecodeRsaPrivateKey as _;
 use rsa::pkcs8::DecodePrivateKey as _;
 use rsa::traits::PublicKeyParts as _;
@@ -27,18 +27,9 @@ pub const MAX_SIGNING_KEY_BITS: usize = 4096;
 ///
 /// ```
 /// use binancepay_sign::webhook::WebhookSigningKey;
-/// # use rand_core::{CryptoRng, RngCore};
-/// # struct Counter(u64);
-/// # impl RngCore for Counter {
-/// #     fn next_u32(&mut self) -> u32 { self.next_u64() as u32 }
-/// #     fn next_u64(&mut self) -> u64 { self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); self.0 >> 11 }
-/// #     fn fill_bytes(&mut self, dest: &mut [u8]) { for b in dest { *b = self.next_u64() as u8 } }
-/// #     fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> { self.fill_bytes(dest); Ok(()) }
-/// # }
-/// # impl CryptoRng for Counter {}
-/// # let mut rng = Counter(42); // use a real CSPRNG, e.g. rand::rngs::OsRng
+/// use rand::rngs::OsRng;
 ///
-/// let key = WebhookSigningKey::generate(&mut rng, 1024)?;
+/// let key = WebhookSigningKey::generate(&mut OsRng, 1024)?;
 /// let body = br#"{"bizType":"PAY","bizStatus":"PAY_SUCCESS"}"#;
 /// let signature = key.sign("1700000000000", "5RhaTrZPhknNv0kDSA2UQ67cPMVNS4sA", body)?;
 /// key.public_key().verify("1700000000000", "5RhaTrZPhknNv0kDSA2UQ67cPMVNS4sA", body, &signature)?;
@@ -70,13 +61,22 @@ impl WebhookSigningKey {
 
     /// Generates a key with exponent 65537. Slow: about a second for 2048 bits in release builds.
     ///
+    /// Takes any cryptographic RNG of the `rand_core` 0.9 generation (`rand::rngs::OsRng`,
+    /// `rand::rng()` …); the `rsa` crate's own generation is adapted inside.
+    ///
     /// # Errors
-    /// [`Error::KeySize`] unless `bits` is in 1024..=4096; [`Error::PrivateKey`] if generation fails.
-    pub fn generate(rng: &mut (impl RngCore + CryptoRng), bits: usize) -> Result<Self, Error> {
+    /// [`Error::KeySize`] unless `bits` is in 1024..=4096; [`Error::Rng`] if the RNG fails (the
+    /// key drawn so far is discarded); [`Error::PrivateKey`] if generation fails.
+    pub fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R, bits: usize) -> Result<Self, Error> {
         if !(MIN_KEY_BITS..=MAX_SIGNING_KEY_BITS).contains(&bits) {
             return Err(Error::KeySize { bits });
         }
-        Self::from_key(rsa::RsaPrivateKey::new(rng, bits).map_err(|_| Error::PrivateKey)?)
+        let mut adapted = Rng06 { rng, failed: false };
+        let key = rsa::RsaPrivateKey::new(&mut adapted, bits);
+        if adapted.failed {
+            return Err(Error::Rng);
+        }
+        Self::from_key(key.map_err(|_| Error::PrivateKey)?)
     }
 
     fn from_key(key: rsa::RsaPrivateKey) -> Result<Self, Error> {
@@ -142,6 +142,42 @@ impl WebhookSigningKey {
             .map_err(|_| Error::PrivateKey)
     }
 }
+
+/// A `rand_core` 0.9 RNG seen through the 0.6 traits the `rsa` crate takes.
+///
+/// The 0.6 `fill_bytes` cannot fail, so a failure of the inner RNG is recorded and the caller
+/// discards whatever was generated with it.
+struct Rng06<'a, R: ?Sized> {
+    rng: &'a mut R,
+    failed: bool,
+}
+
+impl<R: TryCryptoRng + ?Sized> rand_core_06::RngCore for Rng06<'_, R> {
+    fn next_u32(&mut self) -> u32 {
+        let mut bytes = [0u8; 4];
+        self.fill_bytes(&mut bytes);
+        u32::from_le_bytes(bytes)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let mut bytes = [0u8; 8];
+        self.fill_bytes(&mut bytes);
+        u64::from_le_bytes(bytes)
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        if self.rng.try_fill_bytes(dest).is_err() {
+            self.failed = true;
+        }
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core_06::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl<R: TryCryptoRng + ?Sized> rand_core_06::CryptoRng for Rng06<'_, R> {}
 
 impl fmt::Debug for WebhookSigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -20,7 +20,6 @@ pub(crate) struct Vector {
     pub(crate) message_file: Option<String>,
     pub(crate) strict: Option<bool>,
     pub(crate) reason: Option<String>,
-    pub(crate) faq_printed_signature: Option<String>,
     pub(crate) ascii_lossy_prefix: Option<String>,
     pub(crate) public_key_file: Option<String>,
     pub(crate) public_key_pkcs1_pem_file: Option<String>,

@@ -13,7 +13,7 @@
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-cert`, `S-sig`, `S-go`, `S-rs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-cert`, `S-sig`, `S-go`, `S-rs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryCertificatesRequest {}

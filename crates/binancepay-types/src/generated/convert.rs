@@ -15,7 +15,7 @@ pub use crate::generated::enums::{ConvertOrderStatus, Wallet};
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListConvertPairsRequest {
@@ -231,7 +231,7 @@ impl ConvertTarget {
 ///
 /// Retry: Creates a short-lived quote but moves no money: a resend only yields another quote.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`, `D-quote`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`, `D-quote`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetConvertQuoteRequest {
@@ -389,7 +389,8 @@ pub struct ConvertQuote {
     #[serde(
         rename = "validTimestamp",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub valid_timestamp: Option<i64>,
     /// When the quote expires, epoch milliseconds.
@@ -398,7 +399,8 @@ pub struct ConvertQuote {
     #[serde(
         rename = "expireTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub expire_time: Option<i64>,
     /// The amount received.
@@ -514,7 +516,7 @@ impl ConvertQuote {
 ///
 /// Retry: Moves money and has no merchant idempotency key (quoteId is Binance's); query the convert order instead of resending.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`, `D-exec`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`, `D-exec`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteConvertQuoteRequest {
@@ -561,7 +563,8 @@ pub struct ConvertExecution {
     #[serde(
         rename = "createTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub create_time: Option<i64>,
     /// The status.
@@ -704,7 +707,7 @@ impl ConvertExecution {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryConvertOrderRequest {

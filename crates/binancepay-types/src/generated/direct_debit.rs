@@ -18,7 +18,7 @@ pub use crate::generated::enums::{
 ///
 /// Retry: merchantContractCode is the merchant's code but its duplicate handling is not documented; query the contract by merchantContractCode instead of resending.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-ddc`, `D-changelog`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-ddc`, `D-changelog`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateContractRequest {
@@ -327,7 +327,8 @@ pub struct CreateContractResult {
     #[serde(
         rename = "contractEndTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub contract_end_time: Option<i64>,
     /// When the signing request expires, epoch milliseconds.
@@ -336,7 +337,8 @@ pub struct CreateContractResult {
     #[serde(
         rename = "requestExpireTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub request_expire_time: Option<i64>,
     /// The QR code content for the user to sign.
@@ -434,7 +436,7 @@ impl CreateContractResult {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-ddq`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-ddq`, `S-cs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryContractRequest {
@@ -596,7 +598,8 @@ pub struct ContractResult {
     #[serde(
         rename = "contractTerminationTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub contract_termination_time: Option<i64>,
 }
@@ -702,7 +705,7 @@ impl ContractResult {
 ///
 /// Retry: No idempotency key: terminating twice is harmless but a repeat may answer an error; query the contract instead.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-changelog`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-changelog`, `S-cs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TerminateContractRequest {
@@ -805,7 +808,7 @@ impl TerminateContractRequest {
 ///
 /// Retry: Idempotent on merchantRequestId.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-ddnotify`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-ddnotify`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotifyPaymentRequest {
@@ -953,7 +956,8 @@ pub struct NotifyPaymentResult {
     #[serde(
         rename = "transactionTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub transaction_time: Option<i64>,
 }
@@ -998,7 +1002,7 @@ impl NotifyPaymentResult {
 ///
 /// Retry: Idempotent on merchantRequestId.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-ddapply`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-ddapply`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyPaymentRequest {
@@ -1268,7 +1272,8 @@ pub struct ApplyPaymentResult {
     #[serde(
         rename = "appliedTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub applied_time: Option<i64>,
     /// The payment status.

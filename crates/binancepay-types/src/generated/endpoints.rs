@@ -215,6 +215,17 @@ pub const ENDPOINTS: &[crate::endpoint::EndpointInfo] = &[
         response_type: "SubMerchantResult",
     },
     crate::endpoint::EndpointInfo {
+        path: "/binancepay/openapi/submerchant/query",
+        operation: "query_sub_merchant",
+        area: "sub_merchant",
+        summary: "Look a sub-merchant up by id or by name.",
+        retry: crate::endpoint::RetryClass::Query,
+        retry_note: "Read-only.",
+        confidence: "1",
+        request_type: "QuerySubMerchantRequest",
+        response_type: "optional:SubMerchantInfo",
+    },
+    crate::endpoint::EndpointInfo {
         path: "/binancepay/openapi/otc-portal/get-to-selector",
         operation: "list_convert_pairs",
         area: "convert",

@@ -6,7 +6,7 @@
 ///
 /// `ERROR` appears only in the FAQ's system-level error body (confidence 1).
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-common`, `D-faq`, `S-cs`, `S-go`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-common`, `D-faq`, `S-cs`, `S-go`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -80,7 +80,7 @@ impl<'de> serde::Deserialize<'de> for ResponseStatus {
 
 /// The terminal the buyer pays from (`env.terminalType` of v2/v3 orders).
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-v2`, `D-v3`, `S-cs`, `S-go`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-v2`, `D-v3`, `S-cs`, `S-go`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -168,7 +168,7 @@ impl<'de> serde::Deserialize<'de> for TerminalType {
 
 /// The trade type of v1 orders and of PAY / PAY\_REFUND webhooks: the terminal types plus `PAYMENT_LINK`.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-v1`, `D-wh-order`, `S-rs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-v1`, `D-wh-order`, `S-rs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -261,7 +261,7 @@ impl<'de> serde::Deserialize<'de> for TradeType {
 
 /// The buyer's operating system (`env.osType`).
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-v3`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-v3`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -331,7 +331,7 @@ impl<'de> serde::Deserialize<'de> for OsType {
 
 /// Whether goods are tangible or virtual.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `S-cs`, `S-go`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`, `S-go`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -401,7 +401,7 @@ impl<'de> serde::Deserialize<'de> for GoodsType {
 
 /// The category of goods (reference §6).
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `S-cs`, `S-go`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`, `S-go`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -549,7 +549,7 @@ impl<'de> serde::Deserialize<'de> for GoodsCategory {
 
 /// The kind of a shipping address.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `S-py`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-py`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -627,7 +627,7 @@ impl<'de> serde::Deserialize<'de> for ShippingAddressType {
 
 /// The status of an order (query order).
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-query2`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-query2`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -735,7 +735,7 @@ impl<'de> serde::Deserialize<'de> for OrderStatus {
 
 /// The status of a refund (query refund).
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-refundq`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-refundq`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -810,7 +810,7 @@ impl<'de> serde::Deserialize<'de> for RefundStatus {
 
 /// Whether a refund request repeated an earlier `refundRequestId` (`duplicateRequest`).
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-refund`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-refund`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -880,7 +880,7 @@ impl<'de> serde::Deserialize<'de> for DuplicateRequest {
 
 /// The status of a payout batch (payout query `batchStatus`, PAYOUT webhook `bizStatus`).
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-payoutq`, `D-wh-payout`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-payoutq`, `D-wh-payout`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -973,7 +973,7 @@ impl<'de> serde::Deserialize<'de> for PayoutBatchStatus {
 
 /// The status of one payout transfer (payout query details, PAYOUT\_NON\_BN webhook).
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-payoutq`, `D-wh-nonbn`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-payoutq`, `D-wh-nonbn`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1056,7 +1056,7 @@ impl<'de> serde::Deserialize<'de> for PayoutDetailStatus {
 
 /// Filter of payout query details (`detailStatus`).
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-payoutq`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-payoutq`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1134,7 +1134,7 @@ impl<'de> serde::Deserialize<'de> for PayoutDetailFilter {
 
 /// The status a payout request answers with.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1200,7 +1200,7 @@ impl<'de> serde::Deserialize<'de> for PayoutAcceptStatus {
 
 /// How a payout receiver is identified.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `S-py`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-py`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1274,7 +1274,7 @@ impl<'de> serde::Deserialize<'de> for ReceiveType {
 
 /// The business scene of a payout batch.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-payout`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-payout`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1367,7 +1367,7 @@ impl<'de> serde::Deserialize<'de> for BizScene {
 
 /// A merchant wallet.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-bal2`, `D-payout`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-bal2`, `D-payout`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1437,7 +1437,7 @@ impl<'de> serde::Deserialize<'de> for Wallet {
 
 /// The direction of a wallet transfer.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-transfer`, `S-py`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-transfer`, `S-py`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1507,7 +1507,7 @@ impl<'de> serde::Deserialize<'de> for TransferType {
 
 /// The status of a wallet transfer.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-transfer`, `S-py`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-transfer`, `S-py`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1581,7 +1581,7 @@ impl<'de> serde::Deserialize<'de> for TransferStatus {
 
 /// The status of a convert order.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-exec`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-exec`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1655,7 +1655,7 @@ impl<'de> serde::Deserialize<'de> for ConvertOrderStatus {
 
 /// The legal form of a sub-merchant.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-subadd`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-subadd`, `S-cs`.
 ///
 /// On the wire: a JSON number (a numeric string is accepted too). Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1743,7 +1743,7 @@ impl<'de> serde::Deserialize<'de> for MerchantType {
 
 /// Where a sub-merchant sells.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-submod`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-submod`, `S-cs`.
 ///
 /// On the wire: a JSON number (a numeric string is accepted too). Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1817,7 +1817,7 @@ impl<'de> serde::Deserialize<'de> for StoreType {
 
 /// The identity document of an individual sub-merchant.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-subadd`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-subadd`, `S-cs`.
 ///
 /// On the wire: a JSON number (a numeric string is accepted too). Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1889,7 +1889,7 @@ impl<'de> serde::Deserialize<'de> for CertificateType {
 ///
 /// The list comes from one SDK; the docs show only `General_Travel` as an example.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`, `D-ddc`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`, `D-ddc`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2027,7 +2027,7 @@ impl<'de> serde::Deserialize<'de> for ScenarioCode {
 
 /// The period unit of a periodic direct-debit contract.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-ddc`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-ddc`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2099,7 +2099,7 @@ impl<'de> serde::Deserialize<'de> for CycleType {
 ///
 /// `CONTRACT_EXPIRED` appears only in the docs.
 ///
-/// Confidence: Sources disagree, so it is modelled tolerantly. Sources: `D-ddq`, `S-cs`.
+/// Confidence: Sources disagree, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-ddq`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2182,7 +2182,7 @@ impl<'de> serde::Deserialize<'de> for ContractStatus {
 
 /// Who ended a direct-debit contract.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-ddq`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-ddq`, `S-cs`.
 ///
 /// On the wire: a JSON number (a numeric string is accepted too). Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2265,7 +2265,7 @@ impl<'de> serde::Deserialize<'de> for ContractTerminationWay {
 
 /// The trade mode of direct-debit payments.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-ddnotify`, `D-ddapply`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-ddnotify`, `D-ddapply`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2331,7 +2331,7 @@ impl<'de> serde::Deserialize<'de> for TradeMode {
 
 /// The status of a direct-debit payment (pay apply).
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `D-ddapply`, `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-ddapply`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2409,7 +2409,7 @@ impl<'de> serde::Deserialize<'de> for DirectDebitPaymentStatus {
 
 /// A permission a Technical Service Provider asks a merchant for.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-wh-tsp`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-tsp`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2507,9 +2507,9 @@ impl<'de> serde::Deserialize<'de> for TspScope {
 
 /// The status of a TSP authorization record.
 ///
-/// Only `PENDING` is documented; the other values are inferred from the TECH\_PROVIDER webhook statuses.
+/// The TSP pages show `PENDING` and `AUTHORIZED`; no page names the status of a rejected or disabled authorization, so those arrive as `Unknown` with their text.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `D-tspc`, `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-tspc`, `D-tspq`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2517,27 +2517,21 @@ impl<'de> serde::Deserialize<'de> for TspScope {
 pub enum TspAuthorizationStatus {
     /// `PENDING`: Waiting for the merchant.
     Pending,
-    /// `AGREE`: Approved. Seen in one source only, so it is modelled tolerantly.
-    Agree,
-    /// `REJECT`: Rejected. Seen in one source only, so it is modelled tolerantly.
-    Reject,
-    /// `DISABLED`: Disabled. Seen in one source only, so it is modelled tolerantly.
-    Disabled,
+    /// `AUTHORIZED`: The merchant agreed.
+    Authorized,
     /// A value this version does not know, kept exactly as it was sent.
     Unknown(String),
 }
 
 impl TspAuthorizationStatus {
     /// Every known value, in the order of the spec.
-    pub const KNOWN: &'static [Self] = &[Self::Pending, Self::Agree, Self::Reject, Self::Disabled];
+    pub const KNOWN: &'static [Self] = &[Self::Pending, Self::Authorized];
 
     /// The text of the value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
-            Self::Agree => "AGREE",
-            Self::Reject => "REJECT",
-            Self::Disabled => "DISABLED",
+            Self::Authorized => "AUTHORIZED",
             Self::Unknown(text) => text,
         }
     }
@@ -2546,9 +2540,7 @@ impl TspAuthorizationStatus {
     pub fn from_wire(text: &str) -> Self {
         match text {
             "PENDING" => Self::Pending,
-            "AGREE" => Self::Agree,
-            "REJECT" => Self::Reject,
-            "DISABLED" => Self::Disabled,
+            "AUTHORIZED" => Self::Authorized,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -2587,7 +2579,7 @@ impl<'de> serde::Deserialize<'de> for TspAuthorizationStatus {
 
 /// The kind of payer in payer verification.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2657,7 +2649,7 @@ impl<'de> serde::Deserialize<'de> for PayerType {
 
 /// A piece of KYC information in payer verification.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2765,7 +2757,7 @@ impl<'de> serde::Deserialize<'de> for PayerInfoCategory {
 
 /// The status of a profit split.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 ///
 /// On the wire: a JSON number (a numeric string is accepted too). Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2839,7 +2831,7 @@ impl<'de> serde::Deserialize<'de> for ProfitSplitStatus {
 
 /// The status of a profit-split return.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 ///
 /// On the wire: a JSON number (a numeric string is accepted too). Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2913,7 +2905,7 @@ impl<'de> serde::Deserialize<'de> for ProfitReturnStatus {
 
 /// The kind of report file.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2987,7 +2979,7 @@ impl<'de> serde::Deserialize<'de> for ReportType {
 
 /// The transactions a transaction report covers.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3057,7 +3049,7 @@ impl<'de> serde::Deserialize<'de> for ReportTransactionType {
 
 /// The bizStatus of PAY notifications.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-wh-order`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-order`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3127,7 +3119,7 @@ impl<'de> serde::Deserialize<'de> for PayStatus {
 
 /// The bizStatus of PAY\_REFUND notifications.
 ///
-/// Confidence: Sources disagree, so it is modelled tolerantly. Sources: `D-wh-refund`, `S-cs`.
+/// Confidence: Sources disagree, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-refund`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3205,7 +3197,7 @@ impl<'de> serde::Deserialize<'de> for PayRefundStatus {
 
 /// The bizStatus of TECH\_PROVIDER notifications.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-wh-tsp`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-tsp`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3288,7 +3280,7 @@ impl<'de> serde::Deserialize<'de> for TechProviderStatus {
 
 /// The bizStatus of SHARE\_ACCOUNT\_ID notifications.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3354,7 +3346,7 @@ impl<'de> serde::Deserialize<'de> for ShareAccountIdStatus {
 
 /// The bizStatus of BALANCE notifications.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-wh-bal`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-bal`, `S-cs`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3420,7 +3412,7 @@ impl<'de> serde::Deserialize<'de> for BalanceWebhookStatus {
 
 /// The bizStatus of MERCHANT\_QR\_CODE notifications.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `D-wh-qr`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-qr`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3486,7 +3478,7 @@ impl<'de> serde::Deserialize<'de> for MerchantQrCodeStatus {
 
 /// The kind of merchant QR code.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `D-wh-qr`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-qr`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -401,6 +401,22 @@ impl crate::json_writer::WriteJson for crate::generated::order::CreateOrderV1Req
             out.extend_from_slice(",\"orderExpireTime\":".as_bytes());
             crate::json_writer::WriteJson::write_json(value, out)?;
         }
+        if let Some(value) = &self.support_pay_currency {
+            out.extend_from_slice(",\"supportPayCurrency\":".as_bytes());
+            crate::json_writer::WriteJson::write_json(value, out)?;
+        }
+        if let Some(value) = &self.universal_url_attach {
+            out.extend_from_slice(",\"universalUrlAttach\":".as_bytes());
+            crate::json_writer::WriteJson::write_json(value, out)?;
+        }
+        if let Some(value) = &self.pass_through_info {
+            out.extend_from_slice(",\"passThroughInfo\":".as_bytes());
+            crate::json_writer::WriteJson::write_json(value, out)?;
+        }
+        if let Some(value) = &self.webhook_url {
+            out.extend_from_slice(",\"webhookUrl\":".as_bytes());
+            crate::json_writer::WriteJson::write_json(value, out)?;
+        }
         object.finish(out);
         Ok(())
     }
@@ -1253,6 +1269,22 @@ impl crate::json_writer::WriteJson for crate::generated::sub_merchant::ModifySub
         }
         if let Some(value) = &self.block_payer_kyc_countries {
             out.extend_from_slice(",\"blockPayerKycCountries\":".as_bytes());
+            crate::json_writer::WriteJson::write_json(value, out)?;
+        }
+        object.finish(out);
+        Ok(())
+    }
+}
+
+impl crate::json_writer::WriteJson for crate::generated::sub_merchant::QuerySubMerchantRequest {
+    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        let object = crate::json_writer::ObjectWriter::new(out);
+        if let Some(value) = &self.sub_merchant_id {
+            out.extend_from_slice(",\"subMerchantId\":".as_bytes());
+            crate::json_writer::WriteJson::write_json(value, out)?;
+        }
+        if let Some(value) = &self.sub_merchant_name {
+            out.extend_from_slice(",\"subMerchantName\":".as_bytes());
             crate::json_writer::WriteJson::write_json(value, out)?;
         }
         object.finish(out);

@@ -20,7 +20,7 @@ pub use crate::generated::enums::{
 ///
 /// Retry: merchantTradeNo is unique per merchant, so a resend cannot create a second order; but a duplicate answers 400201, not the first result: on 400201 after a retry, query the order by merchantTradeNo.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-v3`, `D-faq`, `S-cs`, `D-changelog`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-v3`, `D-faq`, `S-cs`, `D-changelog`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateOrderV3Request {
@@ -118,7 +118,9 @@ pub struct CreateOrderV3Request {
     pub order_expire_time: Option<i64>,
     /// Restricts the payable currencies, comma separated, e.g. `USDT,BNB`.
     ///
-    /// Wire name `supportPayCurrency`; optional.
+    /// Wire name `supportPayCurrency`; optional; at most 1024 characters.
+    ///
+    /// The 1024 limit is printed on the later v1 page (D-v1); the v2/v3 pages share the field.
     #[serde(
         rename = "supportPayCurrency",
         default,
@@ -132,7 +134,9 @@ pub struct CreateOrderV3Request {
     pub app_id: Option<String>,
     /// Appended to the returned `universalUrl`.
     ///
-    /// Wire name `universalUrlAttach`; optional.
+    /// Wire name `universalUrlAttach`; optional; at most 120 characters.
+    ///
+    /// The 120 limit is printed on the later v1 page (D-v1); the v2/v3 pages share the field.
     #[serde(
         rename = "universalUrlAttach",
         default,
@@ -469,6 +473,28 @@ impl CreateOrderV3Request {
         if let Some(value) = &self.order_expire_time {
             crate::validate::integer(out, parent, "orderExpireTime", *value, Some(0), None);
         }
+        if let Some(value) = &self.support_pay_currency {
+            crate::validate::text(
+                out,
+                parent,
+                "supportPayCurrency",
+                value,
+                None,
+                Some(1024),
+                None,
+            );
+        }
+        if let Some(value) = &self.universal_url_attach {
+            crate::validate::text(
+                out,
+                parent,
+                "universalUrlAttach",
+                value,
+                None,
+                Some(120),
+                None,
+            );
+        }
         if let Some(value) = &self.pass_through_info {
             crate::validate::text(out, parent, "passThroughInfo", value, None, Some(512), None);
         }
@@ -526,7 +552,7 @@ impl CreateOrderV3Request {
 ///
 /// Retry: As v3: a resend cannot create a second order; a duplicate answers 400201, so query the order by merchantTradeNo.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-v2`, `S-py`, `S-go`, `S-rs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-v2`, `S-py`, `S-go`, `S-rs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateOrderV2Request {
@@ -613,7 +639,9 @@ pub struct CreateOrderV2Request {
     pub order_expire_time: Option<i64>,
     /// Restricts the payable currencies, comma separated.
     ///
-    /// Wire name `supportPayCurrency`; optional.
+    /// Wire name `supportPayCurrency`; optional; at most 1024 characters.
+    ///
+    /// The 1024 limit is printed on the later v1 page (D-v1); the v2/v3 pages share the field.
     #[serde(
         rename = "supportPayCurrency",
         default,
@@ -627,7 +655,9 @@ pub struct CreateOrderV2Request {
     pub app_id: Option<String>,
     /// Appended to the returned `universalUrl`.
     ///
-    /// Wire name `universalUrlAttach`; optional.
+    /// Wire name `universalUrlAttach`; optional; at most 120 characters.
+    ///
+    /// The 120 limit is printed on the later v1 page (D-v1); the v2/v3 pages share the field.
     #[serde(
         rename = "universalUrlAttach",
         default,
@@ -879,6 +909,28 @@ impl CreateOrderV2Request {
         if let Some(value) = &self.order_expire_time {
             crate::validate::integer(out, parent, "orderExpireTime", *value, Some(0), None);
         }
+        if let Some(value) = &self.support_pay_currency {
+            crate::validate::text(
+                out,
+                parent,
+                "supportPayCurrency",
+                value,
+                None,
+                Some(1024),
+                None,
+            );
+        }
+        if let Some(value) = &self.universal_url_attach {
+            crate::validate::text(
+                out,
+                parent,
+                "universalUrlAttach",
+                value,
+                None,
+                Some(120),
+                None,
+            );
+        }
         if let Some(value) = &self.pass_through_info {
             crate::validate::text(out, parent, "passThroughInfo", value, None, Some(512), None);
         }
@@ -925,7 +977,7 @@ impl CreateOrderV2Request {
 ///
 /// Retry: As v3: a resend cannot create a second order; a duplicate answers 400201, so query the order by merchantTradeNo.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-v1`, `S-sig`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-v1`, `S-sig`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateOrderV1Request {
@@ -1005,6 +1057,50 @@ pub struct CreateOrderV1Request {
         skip_serializing_if = "Option::is_none"
     )]
     pub order_expire_time: Option<i64>,
+    /// Restricts the payable currencies, comma separated, e.g. `USDT,BNB`.
+    ///
+    /// Wire name `supportPayCurrency`; optional; at most 1024 characters.
+    ///
+    /// Added by the later v1 page (D-v1).
+    #[serde(
+        rename = "supportPayCurrency",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub support_pay_currency: Option<String>,
+    /// Appended to the returned `universalUrl`.
+    ///
+    /// Wire name `universalUrlAttach`; optional; at most 120 characters.
+    ///
+    /// Added by the later v1 page (D-v1).
+    #[serde(
+        rename = "universalUrlAttach",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub universal_url_attach: Option<String>,
+    /// Echoed in query order and in the PAY webhook.
+    ///
+    /// Wire name `passThroughInfo`; optional; at most 512 characters.
+    ///
+    /// Added by the later v1 page (D-v1).
+    #[serde(
+        rename = "passThroughInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pass_through_info: Option<String>,
+    /// Overrides the portal-configured webhook for this order.
+    ///
+    /// Wire name `webhookUrl`; optional; at most 256 characters; an http or https URL.
+    ///
+    /// Added by the later v1 page (D-v1).
+    #[serde(
+        rename = "webhookUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub webhook_url: Option<String>,
 }
 
 impl CreateOrderV1Request {
@@ -1031,6 +1127,10 @@ impl CreateOrderV1Request {
             return_url: None,
             cancel_url: None,
             order_expire_time: None,
+            support_pay_currency: None,
+            universal_url_attach: None,
+            pass_through_info: None,
+            webhook_url: None,
         }
     }
 
@@ -1066,6 +1166,34 @@ impl CreateOrderV1Request {
     #[must_use]
     pub fn with_order_expire_time(mut self, value: i64) -> Self {
         self.order_expire_time = Some(value);
+        self
+    }
+
+    /// Sets `supportPayCurrency`: Restricts the payable currencies, comma separated, e.g. `USDT,BNB`.
+    #[must_use]
+    pub fn with_support_pay_currency(mut self, value: impl Into<String>) -> Self {
+        self.support_pay_currency = Some(value.into());
+        self
+    }
+
+    /// Sets `universalUrlAttach`: Appended to the returned `universalUrl`.
+    #[must_use]
+    pub fn with_universal_url_attach(mut self, value: impl Into<String>) -> Self {
+        self.universal_url_attach = Some(value.into());
+        self
+    }
+
+    /// Sets `passThroughInfo`: Echoed in query order and in the PAY webhook.
+    #[must_use]
+    pub fn with_pass_through_info(mut self, value: impl Into<String>) -> Self {
+        self.pass_through_info = Some(value.into());
+        self
+    }
+
+    /// Sets `webhookUrl`: Overrides the portal-configured webhook for this order.
+    #[must_use]
+    pub fn with_webhook_url(mut self, value: impl Into<String>) -> Self {
+        self.webhook_url = Some(value.into());
         self
     }
 
@@ -1158,6 +1286,42 @@ impl CreateOrderV1Request {
         if let Some(value) = &self.order_expire_time {
             crate::validate::integer(out, parent, "orderExpireTime", *value, Some(0), None);
         }
+        if let Some(value) = &self.support_pay_currency {
+            crate::validate::text(
+                out,
+                parent,
+                "supportPayCurrency",
+                value,
+                None,
+                Some(1024),
+                None,
+            );
+        }
+        if let Some(value) = &self.universal_url_attach {
+            crate::validate::text(
+                out,
+                parent,
+                "universalUrlAttach",
+                value,
+                None,
+                Some(120),
+                None,
+            );
+        }
+        if let Some(value) = &self.pass_through_info {
+            crate::validate::text(out, parent, "passThroughInfo", value, None, Some(512), None);
+        }
+        if let Some(value) = &self.webhook_url {
+            crate::validate::text(
+                out,
+                parent,
+                "webhookUrl",
+                value,
+                None,
+                Some(256),
+                Some(crate::validate::CharClass::HttpUrl),
+            );
+        }
     }
 }
 
@@ -1171,7 +1335,7 @@ impl CreateOrderV1Request {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-query2`, `S-py`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-query2`, `S-py`, `S-cs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryOrderV2Request {
@@ -1262,7 +1426,7 @@ impl QueryOrderV2Request {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-query1`, `S-sig`, `S-rs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-query1`, `S-sig`, `S-rs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryOrderV1Request {
@@ -1353,7 +1517,7 @@ impl QueryOrderV1Request {
 ///
 /// Retry: No idempotency key: closing twice is harmless but a second call may answer 400204; query the order instead of resending.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-close`, `S-py`, `S-cs`, `S-go`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-close`, `S-py`, `S-cs`, `S-go`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CloseOrderRequest {
@@ -2421,13 +2585,23 @@ pub struct CreateOrderResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub terminal_type: Option<crate::generated::enums::TerminalType>,
+    /// The trade type of the order (v1 answers it instead of `terminalType`).
+    ///
+    /// Wire name `tradeType`; optional.
+    ///
+    /// Printed in the v1 page's response table and sample (`"tradeType":"APP"`).
+    #[serde(rename = "tradeType", default, skip_serializing_if = "Option::is_none")]
+    pub trade_type: Option<crate::generated::enums::TradeType>,
     /// When the order expires, epoch milliseconds.
     ///
     /// Wire name `expireTime`; optional.
+    ///
+    /// The v1 page types it `string` and its sample sends `"121123232223"`; v2/v3 samples send a number. Read as either (see the reading policy in `spec/README.md`).
     #[serde(
         rename = "expireTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub expire_time: Option<i64>,
     /// A QR code image URL.
@@ -2509,6 +2683,7 @@ impl CreateOrderResult {
         Self {
             prepay_id,
             terminal_type: None,
+            trade_type: None,
             expire_time: None,
             qrcode_link: None,
             qr_content: None,
@@ -2526,6 +2701,13 @@ impl CreateOrderResult {
     #[must_use]
     pub fn with_terminal_type(mut self, value: crate::generated::enums::TerminalType) -> Self {
         self.terminal_type = Some(value);
+        self
+    }
+
+    /// Sets `tradeType`: The trade type of the order (v1 answers it instead of `terminalType`).
+    #[must_use]
+    pub fn with_trade_type(mut self, value: crate::generated::enums::TradeType) -> Self {
+        self.trade_type = Some(value);
         self
     }
 
@@ -2677,13 +2859,14 @@ pub struct QueryOrderResult {
     #[serde(
         rename = "transactTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub transact_time: Option<i64>,
     /// When it was created, epoch milliseconds.
     ///
     /// Wire name `createTime`; required.
-    #[serde(rename = "createTime")]
+    #[serde(rename = "createTime", with = "crate::tolerant::integer")]
     pub create_time: i64,
     /// How it was paid.
     ///

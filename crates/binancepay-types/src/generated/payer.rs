@@ -14,7 +14,7 @@ pub use crate::generated::enums::{PayerInfoCategory, PayerType};
 ///
 /// Retry: A check that changes nothing: safe to resend.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VerifyPayerRequest {

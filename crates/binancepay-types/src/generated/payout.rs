@@ -20,7 +20,7 @@ pub use crate::generated::enums::{
 ///
 /// Retry: requestId identifies the batch, so a resend cannot pay twice; a repeat may answer an error rather than the first result (not documented): query the payout by requestId to learn the outcome.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-payout`, `S-py`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-payout`, `S-py`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreatePayoutRequest {
@@ -433,7 +433,7 @@ impl CreatePayoutResult {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-payoutq`, `S-py`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-payoutq`, `S-py`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryPayoutRequest {
@@ -558,7 +558,8 @@ pub struct QueryPayoutResult {
     #[serde(
         rename = "totalNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub total_number: Option<i32>,
     /// The transfers.
@@ -810,7 +811,7 @@ impl PayoutTransferResult {
 ///
 /// Retry: A check that changes nothing.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CheckPayoutReceiverRequest {

@@ -14,7 +14,7 @@ pub use crate::generated::enums::{ProfitReturnStatus, ProfitSplitStatus};
 ///
 /// Retry: No idempotency key; adding twice may answer an error. List the receivers instead.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-psadd`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-psadd`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddProfitReceiverRequest {
@@ -79,7 +79,7 @@ impl ProfitReceiver {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-psq`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-psq`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryProfitReceiversRequest {
@@ -142,7 +142,8 @@ pub struct ProfitReceiverPage {
     #[serde(
         rename = "totalPageNum",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub total_page_num: Option<i64>,
     /// The number of receivers.
@@ -151,7 +152,8 @@ pub struct ProfitReceiverPage {
     #[serde(
         rename = "totalRecordNum",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub total_record_num: Option<i64>,
     /// This page.
@@ -160,7 +162,8 @@ pub struct ProfitReceiverPage {
     #[serde(
         rename = "currentPageNum",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub current_page_num: Option<i64>,
     /// This page's size.
@@ -169,7 +172,8 @@ pub struct ProfitReceiverPage {
     #[serde(
         rename = "currentPageSize",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub current_page_size: Option<i64>,
 }
@@ -230,7 +234,7 @@ impl ProfitReceiverPage {
 ///
 /// Retry: No idempotency key.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteProfitReceiverRequest {
@@ -270,7 +274,7 @@ impl DeleteProfitReceiverRequest {
 ///
 /// Retry: merchantRequestId looks like an idempotency key but that is not documented; query the split instead of resending.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubmitProfitSplitRequest {
@@ -598,7 +602,7 @@ impl ProfitSplitDetail {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryProfitSplitRequest {
@@ -653,7 +657,7 @@ impl QueryProfitSplitRequest {
 ///
 /// Retry: merchantReturnNo is the merchant's id, but its duplicate handling is not documented.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReturnProfitSplitRequest {
@@ -827,7 +831,8 @@ pub struct ProfitReturn {
     #[serde(
         rename = "finishTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub finish_time: Option<i64>,
 }

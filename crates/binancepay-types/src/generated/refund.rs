@@ -15,7 +15,7 @@ pub use crate::generated::enums::{DuplicateRequest, RefundStatus};
 ///
 /// Retry: Idempotent: resend with the same refundRequestId; a repeat answers the first result with duplicateRequest Y.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-refund`, `S-py`, `S-cs`, `S-rs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-refund`, `S-py`, `S-cs`, `S-rs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RefundOrderRequest {
@@ -144,7 +144,7 @@ impl RefundOrderRequest {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-refundq`, `S-py`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-refundq`, `S-py`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryRefundRequest {

@@ -14,7 +14,7 @@ pub use crate::generated::enums::{ReportTransactionType, ReportType, Wallet};
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReportFileRequest {
@@ -202,7 +202,7 @@ impl ReportFile {
 ///
 /// Retry: Starts a report job but moves no money: a resend at worst starts a second job.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`, `D-wh-bal`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`, `D-wh-bal`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RequestBalanceReportRequest {
@@ -314,7 +314,7 @@ impl BalanceReportTicket {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryBalanceReportRequest {

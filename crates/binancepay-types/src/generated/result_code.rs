@@ -10,145 +10,163 @@
 pub enum ResultCode {
     /// `000000` SUCCESS: The call succeeded.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `D-common`, `S-net`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-common`, `S-net`.
     Success,
     /// `400000` UNKNOWN\_ERROR: An unknown error on Binance's side; retry later.
     ///
     /// The api-common page spells it `UNKNOW_ERROR`. Retryable: the docs themselves say to retry later.
     ///
-    /// Retrying can help: yes. Confidence: Confirmed by two or more sources. Sources: `D-common`, `S-net`, `D-psadd`.
+    /// Retrying can help: yes. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-common`, `S-net`, `D-psadd`.
     UnknownError,
     /// `400001` INVALID\_REQUEST: The parameter format is wrong or the rules were not followed.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `D-common`, `S-net`, `D-psadd`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-common`, `S-net`, `D-psadd`.
     InvalidRequest,
     /// `400002` INVALID\_SIGNATURE: The signature check failed.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `D-common`, `S-net`, `D-faq`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-common`, `S-net`, `D-faq`.
     InvalidSignature,
     /// `400003` INVALID\_TIMESTAMP: The timestamp is outside the time window; sync the clock.
     ///
     /// Retryable only as a new request: after syncing the clock, with a fresh timestamp, nonce and signature. Resending the same signed bytes fails again.
     ///
-    /// Retrying can help: yes. Confidence: Confirmed by two or more sources. Sources: `D-common`, `D-faq`, `S-net`.
+    /// Retrying can help: yes. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-common`, `D-faq`, `S-net`.
     InvalidTimestamp,
     /// `400004` INVALID\_API\_KEY\_OR\_IP: The API key is unknown or invalid, or the caller's IP is not whitelisted.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `D-common`, `S-net`, `M-start`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-common`, `S-net`, `M-start`.
     InvalidApiKeyOrIp,
     /// `400005` BAD\_API\_KEY\_FMT: The API key format is invalid.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `D-common`, `S-net`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-common`, `S-net`.
     BadApiKeyFmt,
     /// `400006` BAD\_HTTP\_METHOD: The HTTP method is wrong.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
     BadHttpMethod,
     /// `400007` MEDIA\_TYPE\_NOT\_SUPPORTED: The content type is wrong.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
     MediaTypeNotSupported,
     /// `400008` INVALID\_REQUEST\_BODY: The request body cannot be read.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
     InvalidRequestBody,
     /// `400100` MANDATORY\_PARAM\_EMPTY\_OR\_MALFORMED: A parameter is missing, empty or malformed.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `S-net`, `S-cs`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`, `S-cs`.
     MandatoryParamEmptyOrMalformed,
     /// `400101` INVALID\_PARAM\_WRONG\_LENGTH: A parameter is too long, too short or in the wrong format.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `S-net`, `S-cs`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`, `S-cs`.
     InvalidParamWrongLength,
     /// `400102` INVALID\_PARAM\_WRONG\_VALUE: A parameter value is out of range.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `S-net`, `S-cs`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`, `S-cs`.
     InvalidParamWrongValue,
     /// `400103` INVALID\_PARAM\_ILLEGAL\_CHAR: A parameter contains illegal characters.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `S-net`, `S-cs`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`, `S-cs`.
     InvalidParamIllegalChar,
     /// `400104` INVALID\_REQUEST\_TOO\_LARGE: The content is too large.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `S-net`, `S-cs`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`, `S-cs`.
     InvalidRequestTooLarge,
     /// `400201` INVALID\_MERCHANT\_TRADE\_NO: merchantTradeNo is invalid or was used before.
     ///
     /// A duplicate merchantTradeNo is not an idempotent success: query the order to learn what the first request did.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `S-net`, `S-cs`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`, `S-cs`.
     InvalidMerchantTradeNo,
     /// `400202` ORDER\_NOT\_FOUND: The order was not found.
     ///
     /// One SDK (S-cs) labels this code differently; its own enum is off by one.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `S-net`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`.
     OrderNotFound,
     /// `400203` INVALID\_ACCOUNT\_STATUS: The account is not allowed to do this; check its status.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `S-net`, `S-cs`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`, `S-cs`.
     InvalidAccountStatus,
     /// `400204` INVALID\_ORDER\_STATUS: The order cannot be closed: it is paid or a payment is in flight.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-net`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`.
     InvalidOrderStatus,
     /// `400205` SUB\_MERCHANT\_EXISTS: The sub-merchant already exists.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-net`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`.
     SubMerchantExists,
     /// `400206` SUB\_MERCHANT\_INVALID: The sub-merchant does not exist or is unavailable.
     ///
-    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources: `S-net`, `S-cs`.
+    /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`, `S-cs`.
     SubMerchantInvalid,
     /// `400301` INVALID\_PREPAY\_ID: The prepayId is invalid.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-net`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`.
     InvalidPrepayId,
     /// `400302` TOO\_MANY\_REFUND\_ATTEMPTS: The order was refunded more than 10 times.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-net`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`.
     TooManyRefundAttempts,
     /// `400303` INVALID\_REFUND\_AMOUNT: The refund amount exceeds what remains refundable.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-net`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`.
     InvalidRefundAmount,
     /// `400304` ACCOUNT\_REMAINING\_AMOUNT\_NOT\_ENOUGH: The merchant balance is too low for the refund.
     ///
     /// Not retryable as such: it can succeed later only after the balance is topped up.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-net`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`.
     AccountRemainingAmountNotEnough,
     /// `400606` MERCHANT\_ACCESS\_FORBIDDEN: The merchant may not access this API.
     ///
     /// The number is confirmed by two sources, the name and meaning by one (S-cs).
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `D-faq`, `S-cs`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-faq`, `S-cs`.
     MerchantAccessForbidden,
+    /// `400702` PAYMENT\_INVALID\_PARAM: A request parameter is invalid.
+    ///
+    /// Listed by the Share Account Id page only.
+    ///
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-share`.
+    PaymentInvalidParam,
     /// `406207` CONTRACT\_NOT\_FOUND: The direct-debit contract was not found.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
     ContractNotFound,
     /// `406212` CONTRACT\_NOT\_SIGNED: The direct-debit contract is not signed.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
     ContractNotSigned,
+    /// `406210` INVALID\_MERCHANT\_ID: The merchant id is invalid (TSP endpoints: no such merchant).
+    ///
+    /// Listed by the TSP Create Authorization page.
+    ///
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-tspc`.
+    InvalidMerchantId,
+    /// `406301` PAYMENT\_DIRECT\_DEBIT\_CONTRACT\_CODE\_INVALID: The share-account-id `requestId` is invalid or was used before.
+    ///
+    /// The Share Account Id page names it PAYMENT\_DIRECT\_DEBIT\_CONTRACT\_CODE\_INVALID and explains it as `requestId is invalid or duplicated`; the Rust variant follows the explanation. A resend of a share request with the same `requestId` gets this code, not the first answer again.
+    ///
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-share`.
+    ShareRequestIdInvalid,
     /// `345231` TIME\_OUT: The convert quote expired; request a new quote.
     ///
     /// Not retryable: executing the same quoteId again fails the same way; get a new quote instead.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `D-exec`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-exec`.
     TimeOut,
     /// `100001001` SYSTEM\_ABNORMALITY: System abnormality: wrong HTTP method, missing content type or missing body.
     ///
     /// Not retryable: the FAQ ties it to the shape of the request (method, content type, body), which a resend does not change. It arrives in the `{status: ERROR, type: SYS, errorData}` body.
     ///
-    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `D-faq`.
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-faq`.
     SystemAbnormality,
     /// `50001` SERVER\_ERROR: An internal server error.
     ///
     /// Retryable: a server-side failure, like an HTTP 5xx.
     ///
-    /// Retrying can help: yes. Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-net`.
+    /// Retrying can help: yes. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-net`.
     ServerError,
     /// A code this version does not know, kept exactly as it was sent.
     Other(String),
@@ -183,8 +201,11 @@ impl ResultCode {
         Self::InvalidRefundAmount,
         Self::AccountRemainingAmountNotEnough,
         Self::MerchantAccessForbidden,
+        Self::PaymentInvalidParam,
         Self::ContractNotFound,
         Self::ContractNotSigned,
+        Self::InvalidMerchantId,
+        Self::ShareRequestIdInvalid,
         Self::TimeOut,
         Self::SystemAbnormality,
         Self::ServerError,
@@ -219,8 +240,11 @@ impl ResultCode {
             "400303" => Self::InvalidRefundAmount,
             "400304" => Self::AccountRemainingAmountNotEnough,
             "400606" => Self::MerchantAccessForbidden,
+            "400702" => Self::PaymentInvalidParam,
             "406207" => Self::ContractNotFound,
             "406212" => Self::ContractNotSigned,
+            "406210" => Self::InvalidMerchantId,
+            "406301" => Self::ShareRequestIdInvalid,
             "345231" => Self::TimeOut,
             "100001001" => Self::SystemAbnormality,
             "50001" => Self::ServerError,
@@ -257,8 +281,11 @@ impl ResultCode {
             Self::InvalidRefundAmount => "400303",
             Self::AccountRemainingAmountNotEnough => "400304",
             Self::MerchantAccessForbidden => "400606",
+            Self::PaymentInvalidParam => "400702",
             Self::ContractNotFound => "406207",
             Self::ContractNotSigned => "406212",
+            Self::InvalidMerchantId => "406210",
+            Self::ShareRequestIdInvalid => "406301",
             Self::TimeOut => "345231",
             Self::SystemAbnormality => "100001001",
             Self::ServerError => "50001",
@@ -295,8 +322,11 @@ impl ResultCode {
             Self::InvalidRefundAmount => "INVALID_REFUND_AMOUNT",
             Self::AccountRemainingAmountNotEnough => "ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH",
             Self::MerchantAccessForbidden => "MERCHANT_ACCESS_FORBIDDEN",
+            Self::PaymentInvalidParam => "PAYMENT_INVALID_PARAM",
             Self::ContractNotFound => "CONTRACT_NOT_FOUND",
             Self::ContractNotSigned => "CONTRACT_NOT_SIGNED",
+            Self::InvalidMerchantId => "INVALID_MERCHANT_ID",
+            Self::ShareRequestIdInvalid => "PAYMENT_DIRECT_DEBIT_CONTRACT_CODE_INVALID",
             Self::TimeOut => "TIME_OUT",
             Self::SystemAbnormality => "SYSTEM_ABNORMALITY",
             Self::ServerError => "SERVER_ERROR",
@@ -343,14 +373,34 @@ impl ResultCode {
                 "The merchant balance is too low for the refund."
             }
             Self::MerchantAccessForbidden => "The merchant may not access this API.",
+            Self::PaymentInvalidParam => "A request parameter is invalid.",
             Self::ContractNotFound => "The direct-debit contract was not found.",
             Self::ContractNotSigned => "The direct-debit contract is not signed.",
+            Self::InvalidMerchantId => {
+                "The merchant id is invalid (TSP endpoints: no such merchant)."
+            }
+            Self::ShareRequestIdInvalid => {
+                "The share-account-id `requestId` is invalid or was used before."
+            }
             Self::TimeOut => "The convert quote expired; request a new quote.",
             Self::SystemAbnormality => {
                 "System abnormality: wrong HTTP method, missing content type or missing body."
             }
             Self::ServerError => "An internal server error.",
             Self::Other(_) => "a result code this version of the SDK does not know",
+        }
+    }
+
+    /// The `errorMessage` Binance's pages print for this code, word for word, when one does.
+    pub fn documented_message(&self) -> Option<&'static str> {
+        match self {
+            Self::InvalidSignature => Some("Signature for this request is not valid."),
+            Self::InvalidTimestamp => {
+                Some("Timestamp for this request is outside of the recvWindow.")
+            }
+            Self::MerchantAccessForbidden => Some("Account has no accessibility to this function"),
+            Self::SystemAbnormality => Some("System abnormality"),
+            _ => None,
         }
     }
 

@@ -12,7 +12,7 @@
 ///
 /// Retry: requestId is the merchant's id, but its duplicate handling is not documented; a resend may make a second QR code.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-share`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-share`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShareAccountIdRequest {
@@ -139,7 +139,8 @@ pub struct ShareAccountIdResult {
     #[serde(
         rename = "expireTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub expire_time: Option<i64>,
     /// The QR code content for the user.

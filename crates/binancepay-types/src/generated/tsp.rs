@@ -14,15 +14,17 @@ pub use crate::generated::enums::{TspAuthorizationStatus, TspScope};
 ///
 /// Retry: No idempotency key: a resend may create a second authorization request; list the records instead.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-tspc`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-tspc`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateTspAuthorizationRequest {
     /// The merchant to ask.
     ///
-    /// Wire name `merchantId`; required.
+    /// Wire name `merchantId`; required; at most 128 characters.
+    ///
+    /// The page types it `string` and its sample sends `"merchant1"`: not necessarily digits. The 128 limit is the sandbox's bound, not the page's.
     #[serde(rename = "merchantId")]
-    pub merchant_id: crate::id::Id,
+    pub merchant_id: String,
     /// The permissions asked for.
     ///
     /// Wire name `scopes`; required; at least 1 items.
@@ -38,12 +40,12 @@ pub struct CreateTspAuthorizationRequest {
 impl CreateTspAuthorizationRequest {
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new(
-        merchant_id: crate::id::Id,
+        merchant_id: impl Into<String>,
         scopes: Vec<crate::generated::enums::TspScope>,
         ip_whitelist: Vec<String>,
     ) -> Self {
         Self {
-            merchant_id,
+            merchant_id: merchant_id.into(),
             scopes,
             ip_whitelist,
         }
@@ -55,6 +57,11 @@ impl CreateTspAuthorizationRequest {
         parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
+        {
+            let value = &self.merchant_id;
+            crate::validate::non_empty(out, parent, "merchantId", value);
+            crate::validate::text(out, parent, "merchantId", value, None, Some(128), None);
+        }
         {
             let value = &self.scopes;
             crate::validate::items(out, parent, "scopes", value.len(), Some(1), None);
@@ -95,13 +102,15 @@ pub struct TspAuthorization {
     pub authorization_token: Option<String>,
     /// The merchant id.
     ///
-    /// Wire name `merchantId`; optional.
+    /// Wire name `merchantId`; optional; accepted as a JSON number or string.
+    ///
+    /// The pages type it `String` and their samples send `"merchant1"`; read as sent, number or string.
     #[serde(
         rename = "merchantId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub merchant_id: Option<crate::id::Id>,
+    pub merchant_id: Option<crate::scalar::NumberOrString>,
     /// The status.
     ///
     /// Wire name `status`; optional.
@@ -170,7 +179,7 @@ impl TspAuthorization {
 
     /// Sets `merchantId`: The merchant id.
     #[must_use]
-    pub fn with_merchant_id(mut self, value: crate::id::Id) -> Self {
+    pub fn with_merchant_id(mut self, value: crate::scalar::NumberOrString) -> Self {
         self.merchant_id = Some(value);
         self
     }
@@ -212,7 +221,7 @@ impl TspAuthorization {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-tspq`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-tspq`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryTspRecordsRequest {
@@ -228,13 +237,15 @@ pub struct QueryTspRecordsRequest {
     pub rows: i32,
     /// Only this merchant's records.
     ///
-    /// Wire name `merchantId`; optional.
+    /// Wire name `merchantId`; optional; at most 128 characters.
+    ///
+    /// Typed `string` on the page (merchant ids on the TSP pages are not necessarily digits).
     #[serde(
         rename = "merchantId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub merchant_id: Option<crate::id::Id>,
+    pub merchant_id: Option<String>,
 }
 
 impl QueryTspRecordsRequest {
@@ -249,8 +260,8 @@ impl QueryTspRecordsRequest {
 
     /// Sets `merchantId`: Only this merchant's records.
     #[must_use]
-    pub fn with_merchant_id(mut self, value: crate::id::Id) -> Self {
-        self.merchant_id = Some(value);
+    pub fn with_merchant_id(mut self, value: impl Into<String>) -> Self {
+        self.merchant_id = Some(value.into());
         self
     }
 
@@ -268,6 +279,9 @@ impl QueryTspRecordsRequest {
             let value = &self.rows;
             crate::validate::integer(out, parent, "rows", i64::from(*value), Some(1), Some(10));
         }
+        if let Some(value) = &self.merchant_id {
+            crate::validate::text(out, parent, "merchantId", value, None, Some(128), None);
+        }
     }
 }
 
@@ -278,7 +292,12 @@ pub struct TspRecordPage {
     /// The number of records.
     ///
     /// Wire name `total`; optional.
-    #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
+    )]
     pub total: Option<i64>,
     /// This page's records.
     ///
@@ -319,21 +338,25 @@ impl TspRecordPage {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetTspRecordRequest {
     /// The merchant id.
     ///
-    /// Wire name `merchantId`; required.
+    /// Wire name `merchantId`; required; at most 128 characters.
+    ///
+    /// A string, as on the other TSP pages.
     #[serde(rename = "merchantId")]
-    pub merchant_id: crate::id::Id,
+    pub merchant_id: String,
 }
 
 impl GetTspRecordRequest {
     /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(merchant_id: crate::id::Id) -> Self {
-        Self { merchant_id }
+    pub fn new(merchant_id: impl Into<String>) -> Self {
+        Self {
+            merchant_id: merchant_id.into(),
+        }
     }
 
     /// Appends every rule violation of this value (and of the values it holds) to `out`.
@@ -342,7 +365,11 @@ impl GetTspRecordRequest {
         parent: &crate::validate::Path<'_>,
         out: &mut Vec<crate::validate::Violation>,
     ) {
-        let _ = (parent, out);
+        {
+            let value = &self.merchant_id;
+            crate::validate::non_empty(out, parent, "merchantId", value);
+            crate::validate::text(out, parent, "merchantId", value, None, Some(128), None);
+        }
     }
 }
 
@@ -354,7 +381,7 @@ impl GetTspRecordRequest {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryTspConfigRequest {}

@@ -14,7 +14,7 @@ pub use crate::generated::enums::{TransferStatus, TransferType, Wallet};
 ///
 /// Retry: requestId becomes the transfer id (tranId), so a resend cannot move funds twice; on doubt, query the transfer by tranId.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-transfer`, `S-py`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-transfer`, `S-py`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferFundRequest {
@@ -192,7 +192,7 @@ impl TransferFundResult {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `S-py`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-py`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryTransferRequest {
@@ -266,7 +266,7 @@ impl QueryTransferResult {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-bal2`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-bal2`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryBalanceV2Request {
@@ -338,7 +338,8 @@ pub struct BalanceV2Result {
     #[serde(
         rename = "updateTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub update_time: Option<i64>,
     /// The fiat currency of the valuations.
@@ -480,7 +481,7 @@ impl AssetBalance {
 ///
 /// Retry: Read-only.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-py`, `S-rs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-py`, `S-rs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryBalanceV1Request {

@@ -16,7 +16,7 @@ pub use crate::generated::enums::{
 ///
 /// Generated from the webhooks of the spec.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-whc`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-whc`.
 ///
 /// On the wire: a JSON string. Values this version does not know are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -159,7 +159,8 @@ pub struct PayNotificationData {
     #[serde(
         rename = "transactTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub transact_time: Option<i64>,
     /// The terminal the buyer paid from.
@@ -534,7 +535,8 @@ pub struct PayoutNotificationData {
     #[serde(
         rename = "totalNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub total_number: Option<i32>,
 }
@@ -800,7 +802,8 @@ pub struct DirectDebitContractNotificationData {
     #[serde(
         rename = "contractTerminationTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub contract_termination_time: Option<i64>,
 }
@@ -912,13 +915,15 @@ pub struct TechProviderNotificationData {
     pub authorization_token: Option<String>,
     /// The merchant id.
     ///
-    /// Wire name `merchantId`; optional.
+    /// Wire name `merchantId`; optional; accepted as a JSON number or string.
+    ///
+    /// A JSON number on the TECH\_PROVIDER webhook page; the TSP endpoints' pages type merchant ids as strings, so either is read and kept as sent.
     #[serde(
         rename = "merchantId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub merchant_id: Option<crate::id::Id>,
+    pub merchant_id: Option<crate::scalar::NumberOrString>,
     /// The merchant's name.
     ///
     /// Wire name `merchantName`; optional.
@@ -963,7 +968,7 @@ impl TechProviderNotificationData {
 
     /// Sets `merchantId`: The merchant id.
     #[must_use]
-    pub fn with_merchant_id(mut self, value: crate::id::Id) -> Self {
+    pub fn with_merchant_id(mut self, value: crate::scalar::NumberOrString) -> Self {
         self.merchant_id = Some(value);
         self
     }
@@ -1094,7 +1099,8 @@ pub struct BalanceNotificationData {
     #[serde(
         rename = "expirationTimestamp",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::tolerant::option_integer"
     )]
     pub expiration_timestamp: Option<i64>,
     /// When the report was made, `yyyy-MM-dd HH:mm:ss`.
@@ -1252,7 +1258,7 @@ impl MerchantQrCodeNotificationData {
 ///
 /// Its `data` is documented as a JSON string holding JSON; an object is accepted too.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-wh-order`, `S-cs`, `S-rs`, `S-go`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-order`, `S-cs`, `S-rs`, `S-go`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PayNotification {
@@ -1272,7 +1278,7 @@ pub struct PayNotification {
 ///
 /// Its `data` is documented as a JSON string holding JSON; an object is accepted too.
 ///
-/// Confidence: Sources disagree, so it is modelled tolerantly. Sources: `D-wh-refund`, `S-rs`, `S-cs`.
+/// Confidence: Sources disagree, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-refund`, `S-rs`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PayRefundNotification {
@@ -1292,7 +1298,7 @@ pub struct PayRefundNotification {
 ///
 /// Its `data` is documented as a JSON string holding JSON; an object is accepted too.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-wh-payout`, `S-cs`, `S-rs`, `S-go`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-payout`, `S-cs`, `S-rs`, `S-go`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PayoutNotification {
@@ -1310,7 +1316,7 @@ pub struct PayoutNotification {
 ///
 /// Its `data` is documented as a JSON string holding JSON; an object is accepted too.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-wh-nonbn`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-nonbn`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PayoutNonBinanceNotification {
@@ -1328,7 +1334,7 @@ pub struct PayoutNonBinanceNotification {
 ///
 /// Its `data` is documented as a JSON string holding JSON; an object is accepted too.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DirectDebitContractNotification {
@@ -1346,7 +1352,7 @@ pub struct DirectDebitContractNotification {
 ///
 /// Its `data` is documented as a JSON string holding JSON; an object is accepted too.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-wh-tsp`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-tsp`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TechProviderNotification {
@@ -1364,7 +1370,7 @@ pub struct TechProviderNotification {
 ///
 /// Its `data` is documented as a JSON string holding JSON; an object is accepted too.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `S-cs`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ShareAccountIdNotification {
@@ -1382,7 +1388,7 @@ pub struct ShareAccountIdNotification {
 ///
 /// Its `data` is documented as a JSON string holding JSON; an object is accepted too.
 ///
-/// Confidence: Confirmed by two or more sources. Sources: `D-wh-bal`, `S-cs`.
+/// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-bal`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BalanceNotification {
@@ -1400,7 +1406,7 @@ pub struct BalanceNotification {
 ///
 /// Its `data` is documented as a JSON object; a JSON string holding JSON is accepted too.
 ///
-/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources: `D-wh-qr`, `D-changelog`.
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-wh-qr`, `D-changelog`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MerchantQrCodeNotification {

@@ -46,6 +46,7 @@ fn operation_names_are_the_fixed_ones() {
         "query_balance_v1",
         "add_sub_merchant",
         "modify_sub_merchant",
+        "query_sub_merchant",
         "list_convert_pairs",
         "get_convert_quote",
         "execute_convert_quote",

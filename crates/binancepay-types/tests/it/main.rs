@@ -5,6 +5,7 @@ mod envelope;
 mod id;
 mod model_round_trips;
 mod never_panics;
+mod reading;
 mod reference;
 mod result_codes;
 mod round_trip;

@@ -378,9 +378,7 @@ fn enum_tsp_authorization_status() -> BoxedStrategy<binancepay_types::enums::Tsp
 {
     prop_oneof![
         Just(binancepay_types::enums::TspAuthorizationStatus::Pending),
-        Just(binancepay_types::enums::TspAuthorizationStatus::Agree),
-        Just(binancepay_types::enums::TspAuthorizationStatus::Reject),
-        Just(binancepay_types::enums::TspAuthorizationStatus::Disabled),
+        Just(binancepay_types::enums::TspAuthorizationStatus::Authorized),
         scalars::enum_text()
             .prop_map(|text| binancepay_types::enums::TspAuthorizationStatus::from_wire(&text)),
     ]
@@ -659,18 +657,28 @@ fn object_create_order_v1_request() -> BoxedStrategy<binancepay_types::order::Cr
         (
             proptest::option::of(scalars::text()),
             proptest::option::of(any::<i64>()),
+            proptest::option::of(scalars::text()),
+            proptest::option::of(scalars::text()),
+            proptest::option::of(scalars::text()),
+            proptest::option::of(scalars::text()),
         ),
     )
-        .prop_map(|((f0, f1, f2, f3, f4, f5, f6, f7, f8, f9), (f10, f11))| {
-            let mut value =
-                binancepay_types::order::CreateOrderV1Request::new(f0, f2, f3, f4, f5, f6, f7);
-            value.sub_merchant_id = f1;
-            value.product_detail = f8;
-            value.return_url = f9;
-            value.cancel_url = f10;
-            value.order_expire_time = f11;
-            value
-        })
+        .prop_map(
+            |((f0, f1, f2, f3, f4, f5, f6, f7, f8, f9), (f10, f11, f12, f13, f14, f15))| {
+                let mut value =
+                    binancepay_types::order::CreateOrderV1Request::new(f0, f2, f3, f4, f5, f6, f7);
+                value.sub_merchant_id = f1;
+                value.product_detail = f8;
+                value.return_url = f9;
+                value.cancel_url = f10;
+                value.order_expire_time = f11;
+                value.support_pay_currency = f12;
+                value.universal_url_attach = f13;
+                value.pass_through_info = f14;
+                value.webhook_url = f15;
+                value
+            },
+        )
         .boxed()
 }
 
@@ -892,6 +900,7 @@ fn object_create_order_result() -> BoxedStrategy<binancepay_types::order::Create
         (
             scalars::id(),
             proptest::option::of(enum_terminal_type()),
+            proptest::option::of(enum_trade_type()),
             proptest::option::of(any::<i64>()),
             proptest::option::of(scalars::text()),
             proptest::option::of(scalars::text()),
@@ -899,28 +908,31 @@ fn object_create_order_result() -> BoxedStrategy<binancepay_types::order::Create
             proptest::option::of(scalars::text()),
             proptest::option::of(scalars::text()),
             proptest::option::of(scalars::text()),
-            proptest::option::of(scalars::amount()),
         ),
         (
+            proptest::option::of(scalars::amount()),
             proptest::option::of(scalars::text()),
             proptest::option::of(scalars::amount()),
         ),
     )
-        .prop_map(|((f0, f1, f2, f3, f4, f5, f6, f7, f8, f9), (f10, f11))| {
-            let mut value = binancepay_types::order::CreateOrderResult::new(f0);
-            value.terminal_type = f1;
-            value.expire_time = f2;
-            value.qrcode_link = f3;
-            value.qr_content = f4;
-            value.checkout_url = f5;
-            value.deeplink = f6;
-            value.universal_url = f7;
-            value.currency = f8;
-            value.total_fee = f9;
-            value.fiat_currency = f10;
-            value.fiat_amount = f11;
-            value
-        })
+        .prop_map(
+            |((f0, f1, f2, f3, f4, f5, f6, f7, f8, f9), (f10, f11, f12))| {
+                let mut value = binancepay_types::order::CreateOrderResult::new(f0);
+                value.terminal_type = f1;
+                value.trade_type = f2;
+                value.expire_time = f3;
+                value.qrcode_link = f4;
+                value.qr_content = f5;
+                value.checkout_url = f6;
+                value.deeplink = f7;
+                value.universal_url = f8;
+                value.currency = f9;
+                value.total_fee = f10;
+                value.fiat_currency = f11;
+                value.fiat_amount = f12;
+                value
+            },
+        )
         .boxed()
 }
 
@@ -1519,6 +1531,51 @@ fn object_sub_merchant_result() -> BoxedStrategy<binancepay_types::sub_merchant:
         .boxed()
 }
 
+fn object_query_sub_merchant_request()
+-> BoxedStrategy<binancepay_types::sub_merchant::QuerySubMerchantRequest> {
+    ((
+        proptest::option::of(scalars::text()),
+        proptest::option::of(scalars::text()),
+    ),)
+        .prop_map(|((f0, f1),)| {
+            let mut value = binancepay_types::sub_merchant::QuerySubMerchantRequest::new();
+            value.sub_merchant_id = f0;
+            value.sub_merchant_name = f1;
+            value
+        })
+        .boxed()
+}
+
+fn object_sub_merchant_info() -> BoxedStrategy<binancepay_types::sub_merchant::SubMerchantInfo> {
+    ((
+        proptest::option::of(scalars::id()),
+        proptest::option::of(scalars::text()),
+        proptest::option::of(enum_store_type()),
+        proptest::option::of(scalars::text()),
+        proptest::option::of(enum_merchant_type()),
+        proptest::option::of(scalars::text()),
+        proptest::option::of(scalars::text()),
+        proptest::option::of(scalars::text()),
+        proptest::option::of(scalars::text()),
+        proptest::option::of(scalars::text()),
+    ),)
+        .prop_map(|((f0, f1, f2, f3, f4, f5, f6, f7, f8, f9),)| {
+            let mut value = binancepay_types::sub_merchant::SubMerchantInfo::new();
+            value.sub_merchant_id = f0;
+            value.merchant_name = f1;
+            value.store_type = f2;
+            value.merchant_mcc = f3;
+            value.merchant_type = f4;
+            value.country = f5;
+            value.site_url = f6;
+            value.address = f7;
+            value.pay_industry_description = f8;
+            value.sub_pay_mcc_code = f9;
+            value
+        })
+        .boxed()
+}
+
 fn object_list_convert_pairs_request()
 -> BoxedStrategy<binancepay_types::convert::ListConvertPairsRequest> {
     ((scalars::text(),),)
@@ -1898,7 +1955,7 @@ fn object_apply_payment_result() -> BoxedStrategy<binancepay_types::direct_debit
 fn object_create_tsp_authorization_request()
 -> BoxedStrategy<binancepay_types::tsp::CreateTspAuthorizationRequest> {
     ((
-        scalars::id(),
+        scalars::text(),
         proptest::collection::vec(enum_tsp_scope(), 0..3),
         proptest::collection::vec(scalars::text(), 0..3),
     ),)
@@ -1913,7 +1970,7 @@ fn object_tsp_authorization() -> BoxedStrategy<binancepay_types::tsp::TspAuthori
         proptest::option::of(scalars::text()),
         proptest::option::of(scalars::text()),
         proptest::option::of(scalars::text()),
-        proptest::option::of(scalars::id()),
+        proptest::option::of(scalars::number_or_string()),
         proptest::option::of(enum_tsp_authorization_status()),
         proptest::option::of(scalars::text()),
         proptest::option::of(proptest::collection::vec(enum_tsp_scope(), 0..3)),
@@ -1939,7 +1996,7 @@ fn object_query_tsp_records_request() -> BoxedStrategy<binancepay_types::tsp::Qu
     ((
         any::<i32>(),
         any::<i32>(),
-        proptest::option::of(scalars::id()),
+        proptest::option::of(scalars::text()),
     ),)
         .prop_map(|((f0, f1, f2),)| {
             let mut value = binancepay_types::tsp::QueryTspRecordsRequest::new(f0, f1);
@@ -1964,7 +2021,7 @@ fn object_tsp_record_page() -> BoxedStrategy<binancepay_types::tsp::TspRecordPag
 }
 
 fn object_get_tsp_record_request() -> BoxedStrategy<binancepay_types::tsp::GetTspRecordRequest> {
-    ((scalars::id(),),)
+    ((scalars::text(),),)
         .prop_map(|((f0,),)| binancepay_types::tsp::GetTspRecordRequest::new(f0))
         .boxed()
 }
@@ -2454,7 +2511,7 @@ fn object_tech_provider_notification_data()
     ((
         proptest::option::of(scalars::text()),
         proptest::option::of(scalars::text()),
-        proptest::option::of(scalars::id()),
+        proptest::option::of(scalars::number_or_string()),
         proptest::option::of(scalars::text()),
         proptest::option::of(proptest::collection::vec(enum_tsp_scope(), 0..3)),
     ),)
@@ -2980,6 +3037,16 @@ crate::round_trip::json(&value)?;
 }
 
 #[test]
+fn round_trip_query_sub_merchant_request(value in object_query_sub_merchant_request()) {
+crate::round_trip::request(&value)?;
+}
+
+#[test]
+fn round_trip_sub_merchant_info(value in object_sub_merchant_info()) {
+crate::round_trip::json(&value)?;
+}
+
+#[test]
 fn round_trip_list_convert_pairs_request(value in object_list_convert_pairs_request()) {
 crate::round_trip::request(&value)?;
 }
@@ -3385,6 +3452,13 @@ pub(crate) const RESPONSE_PARSERS: &[(&str, ResponseParser)] = &[
         .map(drop)
         .map_err(|e| e.to_string())
     }),
+    ("query_sub_merchant", |body| {
+        serde_json::from_slice::<
+            binancepay_types::ApiResponse<Option<binancepay_types::sub_merchant::SubMerchantInfo>>,
+        >(body)
+        .map(drop)
+        .map_err(|e| e.to_string())
+    }),
     ("list_convert_pairs", |body| {
         serde_json::from_slice::<
             binancepay_types::ApiResponse<binancepay_types::convert::ConvertPairs>,
@@ -3639,6 +3713,11 @@ pub(crate) const REQUEST_CHECKERS: &[(&str, RequestChecker)] = &[
     }),
     ("modify_sub_merchant", |body| {
         serde_json::from_slice::<binancepay_types::sub_merchant::ModifySubMerchantRequest>(body)
+            .map(|request| crate::round_trip::checked_request(&request))
+            .map_err(|e| e.to_string())
+    }),
+    ("query_sub_merchant", |body| {
+        serde_json::from_slice::<binancepay_types::sub_merchant::QuerySubMerchantRequest>(body)
             .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),

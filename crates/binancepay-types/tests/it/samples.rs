@@ -52,6 +52,10 @@ const OPERATIONS: &[(&str, Check)] = &[
         check::<sub_merchant::ModifySubMerchantRequest>,
     ),
     (
+        "query_sub_merchant",
+        check::<sub_merchant::QuerySubMerchantRequest>,
+    ),
+    (
         "list_convert_pairs",
         check::<convert::ListConvertPairsRequest>,
     ),

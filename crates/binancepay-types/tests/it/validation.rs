@@ -354,3 +354,93 @@ fn contract_cycles() -> TestResult {
     assert_eq!(periodic(CycleType::Day, 8)?.validate(), Ok(()));
     Ok(())
 }
+
+/// The fields the violations name, or an empty list when valid.
+fn fields(result: Result<(), ValidationErrors>) -> Vec<String> {
+    result
+        .err()
+        .map(|e| e.violations().iter().map(|v| v.field.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// The later v1 page adds four fields with limits; v2 and v3 share the first two limits.
+#[test]
+fn v1_fields_of_the_later_page_and_their_limits_on_v2_v3() -> TestResult {
+    let v1 = || -> Result<CreateOrderV1Request, Box<dyn std::error::Error>> {
+        Ok(CreateOrderV1Request::new(
+            Id::new("98765987")?,
+            "T1",
+            binancepay_types::enums::TradeType::App,
+            amount("25.17")?,
+            "USDT",
+            "Food",
+            "Ice Cream",
+        ))
+    };
+    let at_limit = v1()?
+        .with_support_pay_currency("U".repeat(1024))
+        .with_universal_url_attach("a".repeat(120))
+        .with_pass_through_info("p".repeat(512))
+        .with_webhook_url(format!("https://{}", "h".repeat(248)));
+    assert_eq!(fields(at_limit.validate()), Vec::<String>::new());
+    let over = v1()?
+        .with_support_pay_currency("U".repeat(1025))
+        .with_universal_url_attach("a".repeat(121))
+        .with_pass_through_info("p".repeat(513))
+        .with_webhook_url(format!("https://{}", "h".repeat(249)));
+    assert_eq!(
+        fields(over.validate()),
+        [
+            "supportPayCurrency",
+            "universalUrlAttach",
+            "passThroughInfo",
+            "webhookUrl"
+        ]
+    );
+    let v3 = v3()?
+        .with_support_pay_currency("U".repeat(1025))
+        .with_universal_url_attach("a".repeat(121));
+    assert_eq!(
+        fields(v3.validate()),
+        ["supportPayCurrency", "universalUrlAttach"]
+    );
+    let v2 = binancepay_types::order::CreateOrderV2Request::new(
+        Env::new(TerminalType::Web),
+        "T2",
+        goods(),
+    )
+    .with_currency("USDT")
+    .with_order_amount(amount("1")?)
+    .with_support_pay_currency("U".repeat(1025))
+    .with_universal_url_attach("a".repeat(121));
+    assert_eq!(
+        fields(v2.validate()),
+        ["supportPayCurrency", "universalUrlAttach"]
+    );
+    Ok(())
+}
+
+/// The TSP pages show `PENDING` and `AUTHORIZED`; nothing else is modelled, and other values
+/// stay readable.
+#[test]
+fn tsp_authorization_statuses_are_the_pages() {
+    use binancepay_types::enums::TspAuthorizationStatus as S;
+    assert_eq!(S::KNOWN, [S::Pending, S::Authorized]);
+    assert_eq!(S::from_wire("AUTHORIZED"), S::Authorized);
+    assert_eq!(S::from_wire("REJECTED"), S::Unknown("REJECTED".to_owned()));
+}
+
+/// TSP merchant ids are strings on the pages (`"merchant1"`), not digits.
+#[test]
+fn tsp_merchant_ids_are_strings() {
+    let request = binancepay_types::tsp::CreateTspAuthorizationRequest::new(
+        "merchant1",
+        vec![binancepay_types::enums::TspScope::Checkout],
+        vec![],
+    );
+    assert_eq!(fields(request.validate()), Vec::<String>::new());
+    assert_eq!(
+        serde_json::to_string(&request).ok().as_deref(),
+        Some(r#"{"merchantId":"merchant1","scopes":["CHECKOUT"],"ipWhitelist":[]}"#)
+    );
+}
