@@ -79,7 +79,10 @@ fn parse_args() -> Result<(usize, usize), String> {
 
 fn run() -> Result<(), BoxError> {
     let (n, heap_n) = parse_args()?;
-    let shared = reqwest::Client::builder().no_proxy().build()?;
+    let shared = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
     // One client first, so one-time set-up (TLS roots, lazy statics) is not charged to all.
     drop(client(None)?);
     drop(client(Some(&shared))?);

@@ -29,6 +29,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 /// Default minimum time between two certificate fetches caused by unknown serials.
 pub const DEFAULT_CERTIFICATE_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
+/// The longest any duration setting is taken to be (one day): timeouts, the deadline, retry
+/// waits and the certificate refresh interval are clamped to it when the client is built, so
+/// that no deadline arithmetic can overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
 /// Default largest response body read: far above any documented answer.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
@@ -273,9 +277,11 @@ impl ClientBuilder {
 
     /// Uses this `reqwest::Client` (its pool, proxy and TLS settings) instead of building one.
     ///
-    /// The connect timeout set here is then not applied, and the client's own redirect
-    /// policy is used: build it with `redirect(reqwest::redirect::Policy::none())` so that a
-    /// signed request is never sent to another URL.
+    /// The connect timeout set here is then not applied. The client must never follow
+    /// redirects, or it would resend the signed headers to whatever host a redirect names:
+    /// build it with `redirect(reqwest::redirect::Policy::none())`, otherwise
+    /// [`build`](Self::build) fails with [`ConfigError::RedirectingHttpClient`]. Any 3xx answer
+    /// is then an [`Error::Redirected`](crate::Error::Redirected).
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
@@ -320,6 +326,8 @@ impl ClientBuilder {
     }
 
     pub(crate) fn into_inner(self) -> Result<Inner, ConfigError> {
+        // Clamped here so that no later `Instant + duration` can overflow.
+        let clamp = |d: Duration| d.min(MAX_DURATION);
         let (api_key, api_secret) = match self.credentials {
             None => return Err(ConfigError::MissingCredentials),
             Some(Err(CredentialError::Key(e))) => return Err(ConfigError::InvalidApiKey(e)),
@@ -347,8 +355,11 @@ impl ClientBuilder {
                 .map_err(ConfigError::Request)?;
         }
         let http = match self.http_client {
+            Some(client) if follows_redirects(&client) => {
+                return Err(ConfigError::RedirectingHttpClient);
+            }
             Some(client) => client,
-            None => default_http_client(self.connect_timeout)?,
+            None => default_http_client(clamp(self.connect_timeout))?,
         };
         let window_ms = self
             .webhook_freshness_window
@@ -357,11 +368,14 @@ impl ClientBuilder {
             http,
             requests,
             clock: Clock::with_offset_ms(self.clock_offset_ms),
-            timeout: self.timeout,
-            deadline: self.deadline,
-            retry: self.retry,
+            timeout: clamp(self.timeout),
+            deadline: self.deadline.map(clamp),
+            retry: self.retry.clamped(MAX_DURATION),
             max_response_bytes: self.max_response_bytes,
-            certificates: CertificateCache::new(self.certificate_refresh_interval, window_ms),
+            certificates: CertificateCache::new(
+                clamp(self.certificate_refresh_interval),
+                window_ms,
+            ),
         })
     }
 }
@@ -380,6 +394,17 @@ fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client, Con
     #[cfg(feature = "rustls")]
     let builder = builder.tls_backend_rustls();
     builder.build().map_err(ConfigError::HttpClient)
+}
+
+/// Whether a caller's `reqwest::Client` may follow a redirect. reqwest offers no accessor for the
+/// policy; its `Debug` output names a policy other than the default (which follows up to 10
+/// redirects), so only `Policy::none()` and `Policy::limited(0)` pass. A reqwest release that
+/// prints it differently makes every caller's client fail here, never pass silently (a test
+/// pins the accepted form).
+fn follows_redirects(client: &reqwest::Client) -> bool {
+    let shown = format!("{client:?}");
+    !(shown.contains(r#"redirect_policy: "Policy(None)""#)
+        || shown.contains(r#"redirect_policy: "Policy(Limit(0))""#))
 }
 
 /// Refuses plain `http://` except to loopback hosts, unless explicitly allowed.
@@ -411,6 +436,33 @@ fn check_scheme(base_url: &str, allow_insecure_http: bool) -> Result<(), ConfigE
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn only_clients_that_never_follow_redirects_are_taken() {
+        let build = |policy| {
+            reqwest::Client::builder()
+                .redirect(policy)
+                .build()
+                .map_err(|e| e.to_string())
+        };
+        let none = build(reqwest::redirect::Policy::none());
+        assert!(matches!(&none, Ok(c) if !follows_redirects(c)), "{none:?}");
+        let zero = build(reqwest::redirect::Policy::limited(0));
+        assert!(matches!(&zero, Ok(c) if !follows_redirects(c)), "{zero:?}");
+        for policy in [
+            reqwest::redirect::Policy::default(),
+            reqwest::redirect::Policy::limited(3),
+            reqwest::redirect::Policy::custom(|attempt| attempt.stop()),
+        ] {
+            let client = build(policy);
+            assert!(
+                matches!(&client, Ok(c) if follows_redirects(c)),
+                "{client:?}"
+            );
+        }
+        let own = default_http_client(Duration::from_secs(1)).map_err(|e| e.to_string());
+        assert!(matches!(&own, Ok(c) if !follows_redirects(c)), "{own:?}");
+    }
 
     proptest! {
         #[test]

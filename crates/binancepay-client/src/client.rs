@@ -1,11 +1,15 @@
 //! [`Client`]: the one place requests are signed, sent, retried and decoded.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use binancepay_http::{RequestBuilder, parse_response, parse_response_raw};
-use binancepay_types::{Endpoint, RetryClass, endpoint_by_path};
+use binancepay_types::payout::{CreatePayoutRequest, QueryPayoutRequest};
+use binancepay_types::wallet::{QueryTransferRequest, TransferFundRequest};
+use binancepay_types::{Endpoint, ResultCode, RetryClass, endpoint_by_path};
 use http::{Request, Response};
 use tokio::time::Instant;
 use tracing::Instrument as _;
@@ -13,7 +17,7 @@ use tracing::field::Empty;
 
 use crate::builder::ClientBuilder;
 use crate::clock::Clock;
-use crate::error::{Error, Outcome, TransportKind};
+use crate::error::{Error, Lookup, Outcome, TransportKind};
 use crate::raw::RawResponse;
 use crate::retry::{self, RetryPolicy};
 use crate::transport::{self, Exchange, Outgoing};
@@ -62,6 +66,15 @@ enum Failure {
     Response(binancepay_http::Error),
     Transport(reqwest::Error, TransportKind),
     TooLarge(http::StatusCode),
+    /// A 3xx, or an answer from elsewhere (`true`: the HTTP client followed a redirect).
+    Redirected(http::StatusCode, bool),
+    /// An attempt with an unknown outcome was looked up instead of being resent.
+    NotResent {
+        key_field: &'static str,
+        key: String,
+        lookup: Lookup,
+        attempt: Box<Failure>,
+    },
 }
 
 impl Failure {
@@ -70,7 +83,12 @@ impl Failure {
             Failure::Response(e) => e.outcome(),
             Failure::Transport(_, kind) => kind.outcome(),
             Failure::TooLarge(status) if status.is_client_error() => Outcome::Rejected,
-            Failure::TooLarge(_) => Outcome::Unknown,
+            Failure::TooLarge(_) | Failure::Redirected(..) => Outcome::Unknown,
+            Failure::NotResent { lookup, .. } => match lookup {
+                Lookup::Exists => Outcome::Succeeded,
+                Lookup::Absent => Outcome::Rejected,
+                _ => Outcome::Unknown,
+            },
         }
     }
 
@@ -79,6 +97,7 @@ impl Failure {
             Failure::Response(e) => e.is_retryable(),
             Failure::Transport(_, kind) => *kind != TransportKind::Build,
             Failure::TooLarge(status) => status.is_server_error(),
+            Failure::Redirected(..) | Failure::NotResent { .. } => false,
         }
     }
 
@@ -104,6 +123,26 @@ impl Failure {
                 status,
                 limit: 0,
             },
+            Failure::Redirected(status, followed) => Error::Redirected {
+                operation,
+                attempts,
+                earlier_outcome_unknown: earlier_unknown,
+                status,
+                followed,
+            },
+            Failure::NotResent {
+                key_field,
+                key,
+                lookup,
+                attempt,
+            } => Error::NotResent {
+                operation,
+                key_field,
+                key,
+                attempts,
+                lookup,
+                source: Box::new(attempt.into_error(operation, attempts, earlier_unknown)),
+            },
         }
     }
 
@@ -116,6 +155,12 @@ impl Failure {
             },
             Failure::Transport(_, kind) => kind.to_string(),
             Failure::TooLarge(_) => "response too large".to_owned(),
+            Failure::Redirected(status, _) => format!("redirected (HTTP {})", status.as_u16()),
+            Failure::NotResent { lookup, .. } => match lookup {
+                Lookup::Exists => "not resent: it exists".to_owned(),
+                Lookup::Absent => "not resent: it does not exist".to_owned(),
+                _ => "not resent: lookup failed".to_owned(),
+            },
         }
     }
 }
@@ -140,6 +185,48 @@ fn idempotency_key(body: &[u8], field: &str) -> Option<String> {
     match object.get(field) {
         Some(serde_json::Value::String(key)) => Some(key.clone()),
         _ => None,
+    }
+}
+
+/// How long after an attempt was signed the client waits before looking it up: Binance refuses a
+/// request whose timestamp is more than about 1 s old, so after this no late copy of the attempt
+/// can still act, and the lookup's answer stays true.
+const LOOKUP_AFTER: Duration = Duration::from_secs(2);
+
+/// For an endpoint whose duplicate handling Binance does not document, how to learn whether an
+/// attempt with an unknown outcome acted: the object is looked up by the merchant's id.
+#[derive(Debug, Clone)]
+struct Probe {
+    kind: ProbeKind,
+    key_field: &'static str,
+    key: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ProbeKind {
+    /// `payout/transfer`: the batch, by `requestId` (`payout/query`).
+    Payout,
+    /// `wallet/transfer`: the transfer, by its `requestId`, which becomes the `tranId`
+    /// (`wallet/transfer/query`).
+    Transfer,
+}
+
+impl Probe {
+    /// The probe for `operation` carrying the merchant's id `key`, if the endpoint needs one.
+    fn new(operation: &str, key: Option<&str>) -> Option<Probe> {
+        let key = key.filter(|key| !key.is_empty())?;
+        let kind = if operation == CreatePayoutRequest::OPERATION {
+            ProbeKind::Payout
+        } else if operation == TransferFundRequest::OPERATION {
+            ProbeKind::Transfer
+        } else {
+            return None;
+        };
+        Some(Probe {
+            kind,
+            key_field: "requestId",
+            key: key.to_owned(),
+        })
     }
 }
 
@@ -215,8 +302,15 @@ impl Client {
                 source,
             })?;
         let class = RetryPolicy::effective_class(E::RETRY, request.idempotency_key());
+        let probe = Probe::new(E::OPERATION, request.idempotency_key());
         let ended = self
-            .call(E::OPERATION, Some(class), built, parse_response::<E, _>)
+            .call(
+                E::OPERATION,
+                Some(class),
+                probe.as_ref(),
+                built,
+                parse_response::<E, _>,
+            )
             .await;
         match ended.end {
             End::Parsed(value, _) => Ok(value),
@@ -300,13 +394,12 @@ impl Client {
         let body = body.into();
         let known = endpoint_by_path(path);
         let operation = known.map_or("raw", |e| e.operation);
-        let class = known.map(|info| {
-            let key = match info.retry {
-                RetryClass::Idempotent { key_field } => idempotency_key(&body, key_field),
-                _ => None,
-            };
-            RetryPolicy::effective_class(info.retry, key.as_deref())
+        let key = known.and_then(|info| match info.retry {
+            RetryClass::Idempotent { key_field } => idempotency_key(&body, key_field),
+            _ => None,
         });
+        let class = known.map(|info| RetryPolicy::effective_class(info.retry, key.as_deref()));
+        let probe = Probe::new(operation, key.as_deref());
         let built = self
             .inner
             .clock
@@ -315,7 +408,9 @@ impl Client {
                 self.inner.requests.build_raw(path, body, timestamp, &nonce)
             })
             .map_err(|source| Error::Request { operation, source })?;
-        let ended = self.call(operation, class, built, parse_response_raw).await;
+        let ended = self
+            .call(operation, class, probe.as_ref(), built, parse_response_raw)
+            .await;
         let Ended {
             attempts,
             earlier_unknown,
@@ -376,6 +471,7 @@ impl Client {
         &self,
         operation: &'static str,
         class: Option<RetryClass>,
+        probe: Option<&Probe>,
         request: Request<Vec<u8>>,
         parse: P,
     ) -> Ended<T>
@@ -389,7 +485,7 @@ impl Client {
             attempts = Empty,
             outcome = Empty,
         );
-        self.call_in_span(class, request, parse)
+        self.call_in_span(class, probe, request, parse)
             .instrument(span)
             .await
     }
@@ -397,6 +493,7 @@ impl Client {
     async fn call_in_span<T, P>(
         &self,
         class: Option<RetryClass>,
+        probe: Option<&Probe>,
         request: Request<Vec<u8>>,
         parse: P,
     ) -> Ended<T>
@@ -407,7 +504,8 @@ impl Client {
         // URL parsed and body bytes handed over once; attempts only change the headers.
         let mut request = Outgoing::new(request);
         let started = Instant::now();
-        let deadline = inner.deadline.map(|d| started + d);
+        // The builder clamps the deadline; an instant that still cannot hold it means none.
+        let deadline = inner.deadline.and_then(|d| started.checked_add(d));
         let mut attempt: u32 = 0;
         let mut earlier_unknown = false;
         loop {
@@ -474,6 +572,10 @@ impl Client {
                     attempt_span.record("status", status.as_u16());
                     (Failure::TooLarge(status), None, None)
                 }
+                Exchange::Redirected { status, followed } => {
+                    attempt_span.record("status", status.as_u16());
+                    (Failure::Redirected(status, followed), None, None)
+                }
                 Exchange::Failed(error) => {
                     let kind = TransportKind::classify(&error);
                     (Failure::Transport(error, kind), None, None)
@@ -487,7 +589,38 @@ impl Client {
             let retry = failure.is_retryable()
                 && class.is_some_and(|class| RetryPolicy::permits(class, outcome))
                 && attempt < inner.retry.max_attempts()
-                && deadline.is_none_or(|d| Instant::now() + wait < d);
+                && deadline.is_none_or(|d| {
+                    Instant::now()
+                        .checked_add(wait)
+                        .is_some_and(|then| then < d)
+                });
+            // Binance does not document what a repeated id does here: look the object up,
+            // and resend only if it does not exist.
+            if let (Outcome::Unknown, Some(probe)) = (outcome, probe) {
+                let settle = LOOKUP_AFTER.saturating_sub(sent_at.elapsed());
+                tokio::time::sleep(if retry { settle.max(wait) } else { settle }).await;
+                let lookup = self.look_up(probe).await;
+                tracing::info!(failure = %label, lookup = ?lookup, attempt, "binancepay attempt with unknown outcome looked up");
+                // The lookup took time too: resend only while the deadline still lies ahead.
+                let time_left = deadline.is_none_or(|d| Instant::now() < d);
+                if retry && time_left && matches!(lookup, Lookup::Absent) {
+                    earlier_unknown = true;
+                    continue;
+                }
+                let failure = Failure::NotResent {
+                    key_field: probe.key_field,
+                    key: probe.key.clone(),
+                    lookup,
+                    attempt: Box::new(failure),
+                };
+                record_end(attempt, outcome_label(failure.outcome(), false));
+                tracing::info!(failure = %failure.label(), attempts = attempt, "binancepay call failed");
+                return Ended {
+                    attempts: attempt,
+                    earlier_unknown,
+                    end: End::Failed(failure, response),
+                };
+            }
             if !retry {
                 record_end(attempt, outcome_label(outcome, earlier_unknown));
                 tracing::info!(failure = %label, attempts = attempt, "binancepay call failed");
@@ -511,6 +644,37 @@ impl Client {
         }
     }
 
+    /// Whether the object a probe names exists, by the merchant's id. Boxed: it is a call
+    /// itself, made from inside the call loop.
+    fn look_up<'a>(
+        &'a self,
+        probe: &'a Probe,
+    ) -> Pin<Box<dyn Future<Output = Lookup> + Send + 'a>> {
+        Box::pin(async move {
+            let found = match probe.kind {
+                ProbeKind::Payout => self
+                    .execute(&QueryPayoutRequest::new(probe.key.as_str()))
+                    .await
+                    .map(drop),
+                ProbeKind::Transfer => self
+                    .execute(&QueryTransferRequest::new(probe.key.as_str()))
+                    .await
+                    .map(drop),
+            };
+            match found {
+                Ok(()) => Lookup::Exists,
+                // Only an explicit "not found" proves absence; anything else leaves it unknown.
+                Err(error)
+                    if error.result_code() == Some(&ResultCode::OrderNotFound)
+                        && !error.outcome_unknown() =>
+                {
+                    Lookup::Absent
+                }
+                Err(error) => Lookup::Failed(Box::new(error)),
+            }
+        })
+    }
+
     fn next_wait(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         self.inner
             .retry
@@ -529,7 +693,7 @@ fn outcome_label(outcome: Outcome, earlier_unknown: bool) -> &'static str {
         Outcome::NotSent | Outcome::Rejected if earlier_unknown => "unknown",
         Outcome::NotSent => "not sent",
         Outcome::Rejected => "rejected",
-        Outcome::Succeeded => "succeeded, undecodable",
+        Outcome::Succeeded => "succeeded, no usable answer",
         _ => "unknown",
     }
 }

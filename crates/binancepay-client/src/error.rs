@@ -68,6 +68,14 @@ pub enum ConfigError {
     /// The blocking client's runtime could not start.
     #[error("cannot start the blocking client's runtime: {0}")]
     Runtime(#[source] std::io::Error),
+    /// A `reqwest::Client` given to
+    /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) follows redirects:
+    /// it would resend the signed `BinancePay-*` headers to whatever host a redirect names.
+    #[error(
+        "http_client: the reqwest::Client follows redirects, which would resend signed headers \
+         to another host; build it with .redirect(reqwest::redirect::Policy::none())"
+    )]
+    RedirectingHttpClient,
 }
 
 /// How an attempt ended without an HTTP answer.
@@ -226,12 +234,72 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// The answer was a redirect (HTTP 3xx), or the HTTP client followed one: a signed request
+    /// is only ever sent where it was signed for, so a redirect is not followed and not retried.
+    #[error("{operation}: HTTP {status}: redirected{}{}; signed requests are not redirected", if *followed { " (followed by the HTTP client)" } else { "" }, Attempts(*attempts, *earlier_outcome_unknown))]
+    Redirected {
+        /// The endpoint's operation name.
+        operation: &'static str,
+        /// How many attempts were made.
+        attempts: u32,
+        /// Whether an earlier attempt ended with an unknown outcome.
+        earlier_outcome_unknown: bool,
+        /// The status of the answer that was received.
+        status: StatusCode,
+        /// Whether the HTTP client had already followed the redirect (possible only with a
+        /// caller-supplied client built before this check).
+        followed: bool,
+    },
+    /// An attempt to an endpoint whose duplicate handling Binance does not document (payouts,
+    /// wallet transfers) ended with an unknown outcome. Instead of resending, the client looked
+    /// the object up by the merchant's id ([`Lookup`]) and did not send it again: it exists (an
+    /// earlier attempt acted), the lookup failed, or it does not exist and no attempt or time
+    /// was left.
+    #[error("{operation}: not sent again after an attempt whose outcome was unknown: {key_field} {key:?} {lookup}{}", Attempts(*attempts, false))]
+    NotResent {
+        /// The endpoint's operation name, e.g. `create_payout`.
+        operation: &'static str,
+        /// The merchant's id field, e.g. `requestId`.
+        key_field: &'static str,
+        /// Its value.
+        key: String,
+        /// How many attempts of the call were made.
+        attempts: u32,
+        /// What looking the object up found.
+        lookup: Lookup,
+        /// The failure of the attempt whose outcome was unknown.
+        #[source]
+        source: Box<Error>,
+    },
     /// The blocking client was called on a thread that runs an async runtime, where blocking
     /// would stall (or panic) the runtime; use the async [`Client`](crate::Client) there.
     #[error(
         "blocking client called from inside an async runtime; use binancepay_client::Client there"
     )]
     BlockingInAsyncContext,
+}
+
+/// What looking an object up by the merchant's id found, after an attempt whose outcome was
+/// unknown ([`Error::NotResent`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Lookup {
+    /// It exists: an attempt acted. Query it for its state; do not send it again.
+    Exists,
+    /// It does not exist: no attempt acted. Safe to send again with the same id.
+    Absent,
+    /// The lookup failed: whether it exists is still unknown.
+    Failed(Box<Error>),
+}
+
+impl fmt::Display for Lookup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Lookup::Exists => f.write_str("exists (an attempt acted)"),
+            Lookup::Absent => f.write_str("does not exist (no attempt acted)"),
+            Lookup::Failed(error) => write!(f, "could not be looked up ({error})"),
+        }
+    }
 }
 
 /// Display suffix: how many attempts, and whether an earlier one is unaccounted for.
@@ -258,6 +326,8 @@ impl Error {
     /// was refused after an earlier one ended unknown (the refusal may be caused by the earlier
     /// attempt, e.g. a duplicate key). [`Outcome::NotSent`] and [`Outcome::Rejected`] mean
     /// nothing happened; [`Outcome::Succeeded`] means it happened but the answer did not decode.
+    /// For [`Error::NotResent`] the lookup decides: `Succeeded` when the object exists (an
+    /// attempt acted), `Rejected` when it does not, `Unknown` when the lookup failed.
     pub fn outcome(&self) -> Outcome {
         let (outcome, earlier_unknown) = match self {
             Error::Config(_) | Error::Request { .. } | Error::BlockingInAsyncContext => {
@@ -285,6 +355,15 @@ impl Error {
                 };
                 (outcome, *earlier_outcome_unknown)
             }
+            Error::Redirected {
+                earlier_outcome_unknown,
+                ..
+            } => (Outcome::Unknown, *earlier_outcome_unknown),
+            Error::NotResent { lookup, .. } => match lookup {
+                Lookup::Exists => (Outcome::Succeeded, false),
+                Lookup::Absent => (Outcome::Rejected, false),
+                _ => (Outcome::Unknown, false),
+            },
             Error::OrderMismatch { .. } => (Outcome::Rejected, false),
             Error::DuplicateUnresolved { .. } => (Outcome::Unknown, false),
         };
@@ -325,7 +404,10 @@ impl Error {
         match self {
             Error::Response { source, .. } => source.http_status(),
             Error::Transport { source, .. } => source.status(),
-            Error::ResponseTooLarge { status, .. } => Some(*status),
+            Error::ResponseTooLarge { status, .. } | Error::Redirected { status, .. } => {
+                Some(*status)
+            }
+            Error::NotResent { source, .. } => source.http_status(),
             _ => None,
         }
     }
@@ -335,7 +417,9 @@ impl Error {
         match self {
             Error::Response { attempts, .. }
             | Error::Transport { attempts, .. }
-            | Error::ResponseTooLarge { attempts, .. } => *attempts,
+            | Error::ResponseTooLarge { attempts, .. }
+            | Error::Redirected { attempts, .. }
+            | Error::NotResent { attempts, .. } => *attempts,
             Error::DuplicateUnresolved { source, .. } => source.attempts(),
             _ => 0,
         }

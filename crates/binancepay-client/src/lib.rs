@@ -28,13 +28,14 @@ pub use areas::{
 pub use builder::{
     ClientBuilder, DEFAULT_CERTIFICATE_REFRESH_INTERVAL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_API_SECRET, ENV_BASE_URL,
+    MAX_DURATION,
 };
 pub use client::Client;
 pub use dedup::{Claim, DedupStore, DedupStoreError, MemoryDedupStore, StoreFuture};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use dedup_redis::{DEFAULT_REDIS_PREFIX, RedisDedupStore};
-pub use error::{ConfigError, Error, Outcome, TransportKind};
+pub use error::{ConfigError, Error, Lookup, Outcome, TransportKind};
 pub use orders::{CreatedOrder, RecoveredOrder};
 pub use raw::RawResponse;
 pub use retry::RetryPolicy;
@@ -72,6 +73,13 @@ mod retry_policy_doc {
                 RetryClass::Idempotent { key_field } if endpoint.operation.starts_with("create_order") => format!(
                     "retries with the same `{key_field}`; `400201` after an unknown attempt: queries the order and returns it if amount and currency match"
                 ),
+                RetryClass::Idempotent { key_field }
+                    if matches!(endpoint.operation, "create_payout" | "transfer_fund") =>
+                {
+                    format!(
+                        "after an attempt with an unknown outcome: looks it up by `{key_field}` and resends (same bytes) only if it does not exist; otherwise `Error::NotResent`"
+                    )
+                }
                 RetryClass::Idempotent { key_field } => {
                     format!("retries with the same `{key_field}` (same bytes)")
                 }

@@ -72,6 +72,15 @@ impl RetryPolicy {
         self
     }
 
+    /// Both waits at most `max`, so that adding a wait to an instant cannot overflow.
+    pub(crate) fn clamped(self, max: Duration) -> Self {
+        RetryPolicy {
+            initial_backoff: self.initial_backoff.min(max),
+            max_backoff: self.max_backoff.min(max),
+            ..self
+        }
+    }
+
     /// The total number of attempts a call may make.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
@@ -281,6 +290,20 @@ mod tests {
         assert_eq!(top(3), Duration::from_millis(350));
         assert_eq!(top(4), Duration::from_millis(350));
         assert_eq!(policy.backoff(1, 0), Duration::from_millis(50));
+    }
+
+    #[test]
+    fn huge_waits_do_not_overflow() {
+        let policy = RetryPolicy::default()
+            .with_initial_backoff(Duration::MAX)
+            .with_max_backoff(Duration::MAX);
+        let server = Some(Duration::from_secs(u64::MAX));
+        for retry in [1, 2, 31, 32, u32::MAX] {
+            let _ = policy.wait(retry, u64::MAX, server);
+        }
+        let clamped = policy.clamped(Duration::from_secs(60));
+        assert_eq!(clamped.max_backoff(), Duration::from_secs(60));
+        assert_eq!(clamped.wait(3, 0, server), Duration::from_secs(60));
     }
 
     #[test]

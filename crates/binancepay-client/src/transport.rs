@@ -14,6 +14,11 @@ pub(crate) enum Exchange {
     Answer(Response<Vec<u8>>),
     /// An answer whose body exceeded the limit; the body was not kept.
     TooLarge(http::StatusCode),
+    /// A redirect (3xx), or an answer from elsewhere because the HTTP client followed one.
+    Redirected {
+        status: http::StatusCode,
+        followed: bool,
+    },
     /// No answer.
     Failed(reqwest::Error),
 }
@@ -125,6 +130,14 @@ pub(crate) async fn send(
         Err(error) => return Exchange::Failed(error),
     };
     let status = response.status();
+    // A signed request goes only where it was signed for: a redirect is never an answer.
+    let followed = match &request.target {
+        Target::Url(url) => response.url() != url,
+        Target::Text(_) => false,
+    };
+    if status.is_redirection() || followed {
+        return Exchange::Redirected { status, followed };
+    }
     if response
         .content_length()
         .is_some_and(|len| len > u64::try_from(max_body).unwrap_or(u64::MAX))

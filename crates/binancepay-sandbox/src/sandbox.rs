@@ -88,6 +88,7 @@ pub struct SandboxBuilder {
     manual_refunds: bool,
     technical_service_provider: bool,
     tsp_merchants: Vec<String>,
+    deduplicate_request_ids: bool,
     faults: FaultPlan,
     balances: Vec<(Wallet, String, Amount)>,
 }
@@ -112,6 +113,7 @@ impl Default for SandboxBuilder {
             manual_refunds: false,
             technical_service_provider: true,
             tsp_merchants: Vec::new(),
+            deduplicate_request_ids: true,
             faults: FaultPlan::default(),
             balances: Vec::new(),
         }
@@ -269,6 +271,16 @@ impl SandboxBuilder {
         self
     }
 
+    /// Whether a repeated `requestId` of a payout (`payout/transfer`) or a wallet transfer
+    /// answers the first result without acting again (default `true`). Binance does not document
+    /// what it does; `false` makes every repeat pay again, the worst case, to test that a client
+    /// never resends one blindly.
+    #[must_use]
+    pub fn deduplicate_request_ids(mut self, deduplicate: bool) -> Self {
+        self.deduplicate_request_ids = deduplicate;
+        self
+    }
+
     /// Fault injection from the start (default: none).
     #[must_use]
     pub fn faults(mut self, plan: FaultPlan) -> Self {
@@ -391,8 +403,10 @@ impl SandboxBuilder {
             technical_service_provider: self.technical_service_provider,
             tsp_merchants: crate::api::tsp::known_merchants(self.tsp_merchants),
         };
+        let mut state = State::new(wallets, self.manual_refunds);
+        state.deduplicate_request_ids = self.deduplicate_request_ids;
         let api = Api::new(
-            State::new(wallets, self.manual_refunds),
+            state,
             config,
             Clock::new(),
             outbox,

@@ -19,6 +19,9 @@ pub(crate) struct State {
     next_id: u64,
     /// Refunds wait in REFUND_PENDING for `/sandbox/refunds/{id}/complete` or `/reject`.
     pub(crate) manual_refunds: bool,
+    /// A repeated payout or transfer `requestId` answers the first result (the default); when
+    /// off, it acts again, the worst case a client must survive.
+    pub(crate) deduplicate_request_ids: bool,
     pub(crate) orders: orders::Orders,
     pub(crate) refunds: refunds::Refunds,
     pub(crate) payouts: payouts::Payouts,
@@ -38,6 +41,7 @@ impl State {
         Self {
             next_id: FIRST_ID,
             manual_refunds,
+            deduplicate_request_ids: true,
             orders: orders::Orders::default(),
             refunds: refunds::Refunds::default(),
             payouts: payouts::Payouts::default(),

@@ -293,6 +293,7 @@ mod tests {
             Error::PrivateKey,
             Error::BackendUnavailable,
             Error::Signing,
+            Error::Clock,
         ];
         let mut codes: alloc::vec::Vec<&str> = all.iter().map(Error::code).collect();
         for code in &codes {

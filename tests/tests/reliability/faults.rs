@@ -10,7 +10,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use binancepay_client::{Client, Error, Outcome};
+use binancepay_client::{Client, Error, Lookup, Outcome};
 use binancepay_http::Error as HttpError;
 use binancepay_integration_tests::{
     BoxError, Control, TestResult, amount, bounded, client_for, fast_retries, order, sandbox,
@@ -102,6 +102,11 @@ fn label(error: &Error) -> String {
             other => format!("response: {other}"),
         },
         Error::DuplicateUnresolved { .. } => "400201 after unknown, lookup failed".to_owned(),
+        Error::NotResent { lookup, .. } => match lookup {
+            Lookup::Exists => "unknown attempt looked up: exists, not resent".to_owned(),
+            Lookup::Absent => "unknown attempt looked up: absent, no attempt left".to_owned(),
+            _ => "unknown attempt looked up: lookup failed".to_owned(),
+        },
         other => format!("{other}"),
     }
 }

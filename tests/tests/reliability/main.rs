@@ -5,6 +5,7 @@
 
 mod faults;
 mod load;
+mod money;
 mod unsafe_code;
 mod webhook_attacks;
 mod webhook_replicas;

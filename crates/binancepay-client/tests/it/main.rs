@@ -4,6 +4,7 @@ mod support;
 
 mod calls;
 mod config;
+mod limits;
 mod orders;
 mod webhooks;
 

@@ -153,8 +153,9 @@ pub(crate) fn create(
     if let Some(scene) = &req.biz_scene {
         known("bizScene", scene)?;
     }
-    // requestId identifies the batch: a repeat answers the first acceptance and pays nothing.
-    if state.payouts.by_request_id.contains_key(&req.request_id) {
+    // requestId identifies the batch: a repeat answers the first acceptance and pays nothing
+    // (unless the sandbox is told not to deduplicate: then it pays again).
+    if state.deduplicate_request_ids && state.payouts.by_request_id.contains_key(&req.request_id) {
         return Ok(CreatePayoutResult::new()
             .with_request_id(req.request_id)
             .with_status(PayoutAcceptStatus::Accepted));

@@ -212,9 +212,12 @@ pub(crate) fn transfer(
     req: TransferFundRequest,
 ) -> Result<TransferFundResult, ApiError> {
     known("transferType", &req.transfer_type)?;
-    // The requestId becomes the tranId, so a repeat answers the first transfer again.
+    // The requestId becomes the tranId, so a repeat answers the first transfer again (unless
+    // the sandbox is told not to deduplicate: then it moves the funds again).
     if let Some(existing) = state.transfers.get(&req.request_id) {
-        return Ok(existing.result(&req.request_id));
+        if state.deduplicate_request_ids {
+            return Ok(existing.result(&req.request_id));
+        }
     }
     if !is_crypto(&req.currency) {
         return Err(ApiError::value(
