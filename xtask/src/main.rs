@@ -4,6 +4,7 @@
 
 mod codegen;
 mod js;
+mod openapi;
 mod spec;
 
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::Mode::Write,
         ["codegen", "--check"] => codegen::Mode::Check,
         ["js", rest @ ..] => return js::run(rest),
+        ["openapi", rest @ ..] => return openapi::main(rest),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

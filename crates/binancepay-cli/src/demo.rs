@@ -53,7 +53,8 @@ async fn demo() -> Result<(), CliError> {
     .await?
     .map_err(|e| fail("starting the sandbox", e))?;
     say(&format!(
-        "sandbox      started at {} with generated merchant credentials and a {DEMO_KEY_BITS}-bit webhook signing key",
+        "sandbox      started at {} with generated merchant credentials and a {DEMO_KEY_BITS}-bit webhook signing key; dashboard at {}/sandbox/",
+        sandbox.base_url(),
         sandbox.base_url()
     ))?;
 
@@ -72,7 +73,7 @@ async fn demo() -> Result<(), CliError> {
     drop(webhooks);
     result?;
     say(&format!(
-        "done         sandbox stopped; {} webhooks delivered, {} undelivered. Next: `binancepay sandbox --listen 127.0.0.1:8080`, then `binancepay order create --help`",
+        "done         sandbox stopped; {} webhooks delivered, {} undelivered. Next: `binancepay sandbox --listen 127.0.0.1:8080`, open http://127.0.0.1:8080/sandbox/, then `binancepay order create --help`",
         report.delivered(),
         report.pending_webhooks.len()
     ))

@@ -184,7 +184,14 @@ impl AuthError {
     pub fn response(&self) -> Response<Vec<u8>> {
         if self.is_system_error() {
             let body = br#"{"status":"ERROR","type":"SYS","code":"100001001","errorData":"System abnormality"}"#;
-            return json_response(self.status(), body.to_vec());
+            let mut response = json_response(self.status(), body.to_vec());
+            if let AuthError::MethodNotAllowed { .. } = self {
+                // A 405 names the methods the resource supports (RFC 9110 §15.5.6).
+                response
+                    .headers_mut()
+                    .insert(http::header::ALLOW, HeaderValue::from_static("POST"));
+            }
+            return response;
         }
         let mut response = fail_response(self.code(), &self.wire_message());
         *response.status_mut() = self.status();

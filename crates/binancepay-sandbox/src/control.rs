@@ -23,6 +23,10 @@ pub(crate) fn handle(
     path: &str,
     body: &[u8],
 ) -> Response<Vec<u8>> {
+    // The dashboard, checkout page, listings and OpenAPI document (src/dashboard.rs).
+    if let Some(response) = crate::dashboard::handle(shared, method, path, body) {
+        return response;
+    }
     let segments: Vec<&str> = path
         .trim_start_matches("/sandbox")
         .split('/')
@@ -161,7 +165,6 @@ pub(crate) fn handle(
             Some(csv) => text(StatusCode::OK, "text/csv", csv),
             None => not_found(path),
         },
-        (["checkout", id], true, _) | (["checkout", id, "qr"], true, _) => checkout(shared, id),
         (_, false, false) => error(
             StatusCode::METHOD_NOT_ALLOWED,
             &format!("{method} is not used by the control API"),
@@ -310,56 +313,6 @@ fn outcome(result: Result<serde_json::Value, ControlError>) -> Response<Vec<u8>>
     }
 }
 
-/// A page a person can open from `checkoutUrl` to pay the order with one click.
-fn checkout(shared: &Shared, id: &str) -> Response<Vec<u8>> {
-    let Ok(prepay_id) = id.parse::<u64>() else {
-        return not_found(id);
-    };
-    let order = shared
-        .api
-        .with_state(|state, ctx| state.orders.get_mut(prepay_id, ctx.now).map(|o| o.clone()));
-    let Some(order) = order else {
-        return not_found(id);
-    };
-    let page = format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Binance Pay sandbox checkout</title></head>\n\
-         <body><h1>Binance Pay sandbox</h1>\n<p>Order {} ({}): {} {} &mdash; {}</p>\n\
-         <form method=\"post\" action=\"/sandbox/orders/{}/pay?token={}\"><button type=\"submit\">Pay as a simulated customer</button></form>\n\
-         </body></html>\n",
-        order.prepay_id,
-        escape(&order.merchant_trade_no),
-        escape(order.amount.as_str()),
-        escape(&order.currency),
-        escape(order.status.as_str()),
-        order.prepay_id,
-        // A form cannot send JSON: the page (readable only by the sandbox's own origin) carries
-        // the control token instead.
-        shared.guard.token(),
-    );
-    let mut response = text(StatusCode::OK, "text/html; charset=utf-8", page);
-    // No other site may frame the page and have the button clicked.
-    let headers = response.headers_mut();
-    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert(
-        "content-security-policy",
-        HeaderValue::from_static("frame-ancestors 'none'"),
-    );
-    headers.insert("cache-control", HeaderValue::from_static("no-store"));
-    response
-}
-
-fn escape(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '&' => "&amp;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            other => other.to_string(),
-        })
-        .collect()
-}
-
 fn json<T: serde::Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Vec<u8>> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
     let mut response = Response::new(body);
@@ -393,17 +346,4 @@ fn not_found(path: &str) -> Response<Vec<u8>> {
         StatusCode::NOT_FOUND,
         &format!("no control route {path:?}; see the crate docs for the list"),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            escape("<a href=\"x\">&</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
-        );
-    }
 }

@@ -99,7 +99,9 @@ impl Guard {
             }
         }
         if let Some(site) = headers.get("sec-fetch-site") {
-            if !matches!(site.as_bytes(), b"same-origin" | b"none") {
+            if !matches!(site.as_bytes(), b"same-origin" | b"none")
+                && !is_checkout_from_merchant(method, uri, headers)
+            {
                 let site = site.to_str().unwrap_or("?");
                 return Err(Refusal::CrossOrigin(format!("Sec-Fetch-Site: {site}")));
             }
@@ -150,6 +152,19 @@ impl Guard {
             .chain(from_query)
             .any(|given| constant_time_eq(given, self.token.expose().as_bytes()))
     }
+}
+
+/// A merchant's site sending the customer to `checkoutUrl` (a top-level navigation) or showing
+/// the order's `qrcodeLink` (an image): the checkout page must work from other sites. Neither
+/// changes state nor lets the other site read the answer, and the page cannot be framed.
+fn is_checkout_from_merchant(method: &Method, uri: &Uri, headers: &HeaderMap) -> bool {
+    let fetch = |name: &str| headers.get(name).map(http::HeaderValue::as_bytes);
+    matches!(*method, Method::GET | Method::HEAD)
+        && uri.path().starts_with("/sandbox/checkout/")
+        && matches!(
+            (fetch("sec-fetch-mode"), fetch("sec-fetch-dest")),
+            (Some(b"navigate"), Some(b"document")) | (Some(b"no-cors"), Some(b"image"))
+        )
 }
 
 /// The host part of a `Host` value: `name`, `name:port`, `[v6]` or `[v6]:port`.
@@ -216,6 +231,40 @@ mod tests {
     ) -> Result<(), Refusal> {
         let uri: Uri = uri.parse().unwrap_or_default();
         guard.check(&method, &uri, &headers(pairs))
+    }
+
+    #[test]
+    fn the_checkout_page_and_its_qr_code_open_from_the_merchants_site() {
+        let g = guard(false);
+        let host = ("host", "127.0.0.1:8080");
+        let cross = ("sec-fetch-site", "cross-site");
+        let navigate = [
+            ("sec-fetch-mode", "navigate"),
+            ("sec-fetch-dest", "document"),
+        ];
+        let image = [("sec-fetch-mode", "no-cors"), ("sec-fetch-dest", "image")];
+        let page = [host, cross, navigate[0], navigate[1]];
+        let qr = [host, cross, image[0], image[1]];
+        assert_eq!(check(&g, Method::GET, "/sandbox/checkout/1", &page), Ok(()));
+        assert_eq!(
+            check(&g, Method::GET, "/sandbox/checkout/1/qr", &qr),
+            Ok(())
+        );
+        // Only reading the checkout page: not another route, not a fetch, not a state change.
+        assert!(check(&g, Method::GET, "/sandbox/state", &page).is_err());
+        let fetch = [
+            host,
+            cross,
+            ("sec-fetch-mode", "cors"),
+            ("sec-fetch-dest", "empty"),
+        ];
+        assert!(check(&g, Method::GET, "/sandbox/checkout/1", &fetch).is_err());
+        let json = ("content-type", "application/json");
+        let post = [host, cross, navigate[0], navigate[1], json];
+        assert!(check(&g, Method::POST, "/sandbox/checkout/1", &post).is_err());
+        // A rebound host is still refused.
+        let rebound = [("host", "evil.example"), cross, navigate[0], navigate[1]];
+        assert!(check(&g, Method::GET, "/sandbox/checkout/1", &rebound).is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod clock;
 mod context;
 mod control;
 mod credentials;
+mod dashboard;
 mod error;
 mod faults;
 mod guard;
@@ -29,4 +30,4 @@ pub use sandbox::{
     SandboxBuilder, ShutdownReport,
 };
 pub use state::StateCounts;
-pub use webhooks::{DeliveryStatus, WebhookDelivery};
+pub use webhooks::{DeliveryAttempt, DeliveryStatus, WebhookDelivery};

@@ -60,6 +60,36 @@ pub struct WebhookDelivery {
     pub delivered_at: Option<u64>,
     /// The exact JSON body sent (each attempt is signed afresh, the body never changes).
     pub body: String,
+    /// Every attempt so far, oldest first: when, how long, and what the merchant answered.
+    #[serde(default)]
+    pub attempt_log: Vec<DeliveryAttempt>,
+}
+
+/// One attempt to deliver a notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeliveryAttempt {
+    /// System time (epoch ms) the attempt started.
+    pub started_at: u64,
+    /// How long it took until the answer (or the failure), in milliseconds.
+    pub duration_ms: u64,
+    /// The HTTP status the merchant answered, when it answered.
+    pub http_status: Option<u16>,
+    /// The start of the merchant's answer body (at most 200 characters).
+    pub answer: Option<String>,
+    /// Why the attempt failed; `None` when it was acknowledged.
+    pub error: Option<String>,
+}
+
+/// How much of a merchant's answer an attempt keeps.
+const ANSWER_EXCERPT_CHARS: usize = 200;
+
+/// What one attempt gave: acknowledged or why not, plus what came back.
+struct AttemptResult {
+    outcome: Result<(), String>,
+    http_status: Option<u16>,
+    answer: Option<String>,
 }
 
 /// A notification to send: the envelope fields and the inner `data` JSON text.
@@ -195,6 +225,7 @@ impl Outbox {
             created_at: Clock::system_now_ms(),
             delivered_at: None,
             body: body.clone(),
+            attempt_log: Vec::new(),
         });
         if let (Some(url), false) = (url, inner.closed) {
             // Reap finished tasks so the set does not grow with every notification ever sent.
@@ -205,6 +236,33 @@ impl Outbox {
                 .spawn(async move { outbox.deliver(id, url, Bytes::from(body)).await });
         }
         id
+    }
+
+    /// Starts a new round of attempts for a delivery that is not pending (same body, signed
+    /// afresh): what the dashboard's "deliver again" does.
+    pub(crate) fn redeliver(self: &Arc<Self>, id: u64) -> Result<WebhookDelivery, Redeliver> {
+        let mut inner = self.lock();
+        let index = usize::try_from(id.saturating_sub(1)).unwrap_or(usize::MAX);
+        let closed = inner.closed;
+        let delivery = inner.deliveries.get_mut(index).ok_or(Redeliver::NotFound)?;
+        let Some(url) = delivery.url.clone() else {
+            return Err(Redeliver::Refused("it has no webhook URL".to_owned()));
+        };
+        if delivery.status == DeliveryStatus::Pending || closed {
+            return Err(Redeliver::Refused(
+                "it is still being delivered or the sandbox is stopping".to_owned(),
+            ));
+        }
+        delivery.status = DeliveryStatus::Pending;
+        delivery.delivered_at = None;
+        let snapshot = delivery.clone();
+        let body = Bytes::from(snapshot.body.clone());
+        while inner.tasks.try_join_next().is_some() {}
+        let outbox = Arc::clone(self);
+        inner
+            .tasks
+            .spawn(async move { outbox.deliver(id, url, body).await });
+        Ok(snapshot)
     }
 
     /// A snapshot of every delivery, oldest first.
@@ -231,10 +289,25 @@ impl Outbox {
                     _ = shutdown.changed() => {}
                 }
             }
-            let outcome = self.attempt(&url, &body).await;
+            let started_at = Clock::system_now_ms();
+            let started = std::time::Instant::now();
+            let AttemptResult {
+                outcome,
+                http_status,
+                answer,
+            } = self.attempt(&url, &body).await;
+            let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let last = attempt == attempts;
             self.update(id, |d| {
-                d.attempts = attempt;
+                // Counts across rounds: a redelivery continues the count.
+                d.attempts = d.attempts.saturating_add(1);
+                d.attempt_log.push(DeliveryAttempt {
+                    started_at,
+                    duration_ms,
+                    http_status,
+                    answer,
+                    error: outcome.as_ref().err().cloned(),
+                });
                 match &outcome {
                     Ok(()) => {
                         d.status = DeliveryStatus::Delivered;
@@ -259,8 +332,31 @@ impl Outbox {
         }
     }
 
-    /// One signed POST; `Ok` only for HTTP 200 with `returnCode` `SUCCESS`.
-    async fn attempt(&self, url: &str, body: &Bytes) -> Result<(), String> {
+    /// One signed POST; acknowledged only by HTTP 200 with `returnCode` `SUCCESS`.
+    async fn attempt(&self, url: &str, body: &Bytes) -> AttemptResult {
+        match self.send(url, body).await {
+            Ok((status, reply)) => {
+                let text = String::from_utf8_lossy(&reply);
+                AttemptResult {
+                    outcome: acknowledged(status, &reply),
+                    http_status: Some(status.as_u16()),
+                    answer: Some(text.chars().take(ANSWER_EXCERPT_CHARS).collect()),
+                }
+            }
+            Err(reason) => AttemptResult {
+                outcome: Err(reason),
+                http_status: None,
+                answer: None,
+            },
+        }
+    }
+
+    /// Signs and POSTs the body; the merchant's status and answer, or why there was none.
+    async fn send(
+        &self,
+        url: &str,
+        body: &Bytes,
+    ) -> Result<(reqwest::StatusCode, Vec<u8>), String> {
         // Signed afresh each time so receivers with a freshness window accept late retries.
         let timestamp =
             Timestamp::from_millis(Clock::system_now_ms()).map_err(|e| e.to_string())?;
@@ -294,32 +390,14 @@ impl Outbox {
             }
             Ok((status, reply))
         };
-        let (status, reply) = tokio::time::timeout(self.policy.attempt_timeout, send)
+        tokio::time::timeout(self.policy.attempt_timeout, send)
             .await
             .map_err(|_| {
                 format!(
                     "no answer within {} ms",
                     self.policy.attempt_timeout.as_millis()
                 )
-            })??;
-        if status != reqwest::StatusCode::OK {
-            return Err(format!("HTTP {}", status.as_u16()));
-        }
-        #[derive(Deserialize)]
-        struct Reply {
-            #[serde(rename = "returnCode")]
-            return_code: Option<String>,
-        }
-        match serde_json::from_slice::<Reply>(&reply) {
-            Ok(Reply {
-                return_code: Some(code),
-            }) if code == "SUCCESS" => Ok(()),
-            Ok(Reply { return_code }) => Err(format!(
-                "returnCode {:?}, expected \"SUCCESS\"",
-                return_code.unwrap_or_default()
-            )),
-            Err(e) => Err(format!("reply is not the expected JSON: {e}")),
-        }
+            })?
     }
 
     /// Stops every delivery at once (the sandbox was dropped without a shutdown).
@@ -352,6 +430,37 @@ impl Outbox {
             .cloned()
             .collect()
     }
+}
+
+/// Whether the merchant acknowledged: HTTP 200 with `returnCode` `SUCCESS`.
+fn acknowledged(status: reqwest::StatusCode, reply: &[u8]) -> Result<(), String> {
+    if status != reqwest::StatusCode::OK {
+        return Err(format!("HTTP {}", status.as_u16()));
+    }
+    #[derive(Deserialize)]
+    struct Reply {
+        #[serde(rename = "returnCode")]
+        return_code: Option<String>,
+    }
+    match serde_json::from_slice::<Reply>(reply) {
+        Ok(Reply {
+            return_code: Some(code),
+        }) if code == "SUCCESS" => Ok(()),
+        Ok(Reply { return_code }) => Err(format!(
+            "returnCode {:?}, expected \"SUCCESS\"",
+            return_code.unwrap_or_default()
+        )),
+        Err(e) => Err(format!("reply is not the expected JSON: {e}")),
+    }
+}
+
+/// Why a delivery cannot be started again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Redeliver {
+    /// No delivery has this id.
+    NotFound,
+    /// It cannot be sent again now (the reason).
+    Refused(String),
 }
 
 #[cfg(test)]

@@ -37,4 +37,9 @@ fn demo_walks_every_step_and_exits_0() {
         assert!(line.contains(content), "{line:?} should say {content:?}");
     }
     assert!(text.contains("15.17 left"), "{text}");
+    // The dashboard's address, for looking at what happened.
+    assert!(
+        lines[1].contains("dashboard at http://127.0.0.1:") && lines[1].ends_with("/sandbox/"),
+        "{text}"
+    );
 }

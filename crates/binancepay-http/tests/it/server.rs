@@ -109,6 +109,11 @@ fn wrong_method_is_the_system_error() {
     assert!(matches!(e, AuthError::MethodNotAllowed { .. }));
     assert!(e.is_system_error());
     assert_answer(&e, "100001001", StatusCode::METHOD_NOT_ALLOWED);
+    // Found by fuzzing the sandbox with schemathesis: a 405 must say which method is allowed.
+    assert_eq!(
+        e.response().headers().get(http::header::ALLOW),
+        Some(&HeaderValue::from_static("POST"))
+    );
     assert_eq!(
         e.response().body().as_slice(),
         br#"{"status":"ERROR","type":"SYS","code":"100001001","errorData":"System abnormality"}"#

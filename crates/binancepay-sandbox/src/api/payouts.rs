@@ -86,6 +86,34 @@ impl Payouts {
         self.by_request_id.len()
     }
 
+    /// Every batch with its transfers, oldest first (the dashboard's `GET /sandbox/payouts`).
+    pub(crate) fn summaries(&self) -> Vec<serde_json::Value> {
+        let mut batches: Vec<&Payout> = self.by_request_id.values().collect();
+        batches.sort_by_key(|p| p.batch_id);
+        let detail = |d: &Detail| {
+            serde_json::json!({
+                "orderId": d.order_id.to_string(),
+                "merchantSendId": d.merchant_send_id,
+                "receiveType": d.receive_type.as_str(),
+                "receiver": d.receiver,
+                "amount": d.amount.as_str(),
+                "status": d.state.wire().as_str(),
+            })
+        };
+        let batch = |p: &Payout| {
+            serde_json::json!({
+                "requestId": p.request_id,
+                "batchId": p.batch_id.to_string(),
+                "status": p.status.as_str(),
+                "currency": p.currency,
+                "totalAmount": p.total_amount.as_str(),
+                "createTime": p.create_time,
+                "details": p.details.iter().map(detail).collect::<Vec<_>>(),
+            })
+        };
+        batches.into_iter().map(batch).collect()
+    }
+
     /// The transfers of batches created within `range` (epoch ms), as CSV with a header.
     pub(crate) fn csv(&self, range: &std::ops::Range<u64>) -> String {
         let mut batches: Vec<&Payout> = self

@@ -71,6 +71,11 @@ impl Refunds {
     pub(crate) fn len(&self) -> usize {
         self.by_request_id.len()
     }
+
+    /// Every refund, in no particular order (the dashboard sorts them).
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Refund> {
+        self.by_request_id.values()
+    }
 }
 
 pub(crate) fn refund(

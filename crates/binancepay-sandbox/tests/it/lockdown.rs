@@ -268,26 +268,37 @@ async fn the_checkout_page_still_pays_from_the_browser() {
     )
     .await;
     assert_eq!(status, 200, "{page}");
-    let action = page
-        .split("action=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_else(|| panic!("no form: {page}"))
-        .to_owned();
-    assert!(action.contains(sandbox.control_token()), "{action}");
-    // What the browser sends when the button is clicked: a same-origin form POST.
+    // The page's script pays with a same-origin fetch POST in JSON (no token needed).
+    assert!(
+        page.contains("/sandbox/assets/checkout.js") && page.contains("id=\"pay\""),
+        "{page}"
+    );
+    let (status, script) = raw(
+        addr,
+        "GET",
+        "/sandbox/assets/checkout.js",
+        &[("Host", &host)],
+        "",
+    )
+    .await;
+    assert_eq!(status, 200, "{script}");
+    assert!(
+        script.contains("\"Content-Type\": \"application/json\""),
+        "{script}"
+    );
+    // What the browser sends when the button is clicked.
     let origin = format!("http://{host}");
     let (status, body) = raw(
         addr,
         "POST",
-        &action,
+        &format!("/sandbox/orders/{prepay_id}/pay"),
         &[
             ("Host", &host),
             ("Origin", &origin),
             ("Sec-Fetch-Site", "same-origin"),
-            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Content-Type", "application/json"),
         ],
-        "",
+        "{}",
     )
     .await;
     assert_eq!(status, 200, "{body}");

@@ -4,8 +4,10 @@
 mod areas;
 mod auth;
 mod config;
+mod dashboard;
 mod endpoints;
 mod faults;
+mod fuzz_findings;
 mod load;
 mod lockdown;
 mod orders;

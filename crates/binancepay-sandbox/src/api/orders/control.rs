@@ -178,6 +178,8 @@ pub(crate) fn insert_paid(
         pending_refunds: 0,
         split_units: 0,
         pay_and_sign: None,
+        return_url: None,
+        cancel_url: None,
     };
     state
         .wallets

@@ -43,6 +43,8 @@ struct NewOrder {
     max_expiry_ms: u64,
     universal_url_attach: Option<String>,
     pay_and_sign: Option<direct_debit::ContractTerms>,
+    return_url: Option<String>,
+    cancel_url: Option<String>,
 }
 
 pub(crate) fn create_v3(
@@ -86,6 +88,8 @@ pub(crate) fn create_v3(
             max_expiry_ms: MAX_EXPIRY_MS,
             universal_url_attach: req.universal_url_attach,
             pay_and_sign,
+            return_url: req.return_url,
+            cancel_url: req.cancel_url,
         },
     )
 }
@@ -120,6 +124,8 @@ pub(crate) fn create_v2(
             max_expiry_ms: MAX_EXPIRY_MS,
             universal_url_attach: req.universal_url_attach,
             pay_and_sign: None,
+            return_url: req.return_url,
+            cancel_url: req.cancel_url,
         },
     )
 }
@@ -156,6 +162,8 @@ pub(crate) fn create_v1(
             max_expiry_ms: MAX_EXPIRY_V1_MS,
             universal_url_attach: req.universal_url_attach,
             pay_and_sign: None,
+            return_url: req.return_url,
+            cancel_url: req.cancel_url,
         },
     )?;
     // The v1 page's response: these five fields (`expireTime` as a string: see `v1_wire`).
@@ -271,6 +279,8 @@ fn create(
         pending_refunds: 0,
         split_units: 0,
         pay_and_sign,
+        return_url: new.return_url,
+        cancel_url: new.cancel_url,
     };
     state.orders.insert(order, true);
 

@@ -51,6 +51,9 @@ pub(crate) struct Order {
     pub(crate) split_units: u128,
     /// The pay-and-sign contract signed when this order is paid.
     pub(crate) pay_and_sign: Option<String>,
+    /// Where the checkout page sends the customer after paying or cancelling.
+    pub(crate) return_url: Option<String>,
+    pub(crate) cancel_url: Option<String>,
 }
 
 impl Order {
