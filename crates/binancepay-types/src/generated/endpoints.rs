@@ -119,7 +119,7 @@ pub const ENDPOINTS: &[crate::endpoint::EndpointInfo] = &[
         retry: crate::endpoint::RetryClass::Idempotent {
             key_field: "requestId",
         },
-        retry_note: "requestId identifies the batch, so a resend cannot pay twice; a repeat may answer an error rather than the first result (not documented): query the payout by requestId to learn the outcome.",
+        retry_note: "requestId identifies the batch, but Binance does not document that it refuses a repeated one: a blind resend might pay twice, so the outcome of a doubtful attempt is looked up first.",
         confidence: "2+",
         request_type: "CreatePayoutRequest",
         response_type: "CreatePayoutResult",
@@ -154,7 +154,7 @@ pub const ENDPOINTS: &[crate::endpoint::EndpointInfo] = &[
         retry: crate::endpoint::RetryClass::Idempotent {
             key_field: "requestId",
         },
-        retry_note: "requestId becomes the transfer id (tranId), so a resend cannot move funds twice; on doubt, query the transfer by tranId.",
+        retry_note: "requestId becomes the transfer id (tranId), but Binance does not document that it refuses a repeated one: a blind resend might move funds twice, so the outcome of a doubtful attempt is looked up first.",
         confidence: "2+",
         request_type: "TransferFundRequest",
         response_type: "TransferFundResult",

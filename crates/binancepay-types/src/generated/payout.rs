@@ -18,7 +18,7 @@ pub use crate::generated::enums::{
 ///
 /// Pay out a batch of up to 500 transfers.
 ///
-/// Retry: requestId identifies the batch, so a resend cannot pay twice; a repeat may answer an error rather than the first result (not documented): query the payout by requestId to learn the outcome.
+/// Retry: requestId identifies the batch, but Binance does not document that it refuses a repeated one: a blind resend might pay twice, so the outcome of a doubtful attempt is looked up first.
 ///
 /// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-payout`, `S-py`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
