@@ -2,6 +2,7 @@
 //! that says whether the service refused (1), the call was unusable (2) or nothing answered (3).
 
 use binancepay_client::Error as ClientError;
+use binancepay_client::Lookup;
 use binancepay_http::Error as HttpError;
 use http::StatusCode;
 
@@ -120,6 +121,15 @@ pub(crate) fn from_client(error: ClientError) -> CliError {
         ))),
         ClientError::DuplicateUnresolved { source, .. } if is_unreachable(&source) => {
             CliError::Unreachable(suffix(with_causes(&*source)))
+        }
+        // A payout or transfer whose attempt and lookup both went unanswered: the service could
+        // not be reached, as before lookups existed (exit 3), not an API refusal.
+        ClientError::NotResent {
+            lookup: Lookup::Failed(ref lookup),
+            ref source,
+            ..
+        } if is_unreachable(lookup) && is_unreachable(source) => {
+            CliError::Unreachable(suffix(with_causes(&error)))
         }
         other => CliError::Api(suffix(with_causes(&other))),
     }

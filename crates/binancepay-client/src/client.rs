@@ -600,7 +600,13 @@ impl Client {
                 let settle = LOOKUP_AFTER.saturating_sub(sent_at.elapsed());
                 tokio::time::sleep(if retry { settle.max(wait) } else { settle }).await;
                 let lookup = self.look_up(probe).await;
-                tracing::info!(failure = %label, lookup = ?lookup, attempt, "binancepay attempt with unknown outcome looked up");
+                // A label only: a failed lookup's error may quote the answer (receivers' personal data).
+                let found = match &lookup {
+                    Lookup::Exists => "exists",
+                    Lookup::Absent => "absent",
+                    Lookup::Failed(_) => "failed",
+                };
+                tracing::info!(failure = %label, lookup = found, attempt, "binancepay attempt with unknown outcome looked up");
                 // The lookup took time too: resend only while the deadline still lies ahead.
                 let time_left = deadline.is_none_or(|d| Instant::now() < d);
                 if retry && time_left && matches!(lookup, Lookup::Absent) {

@@ -183,9 +183,16 @@ impl RedisDedupStore {
     }
 }
 
+/// The longest expiry sent: 100 years, as the memory store's. Redis refuses an expiry that
+/// overflows its clock ("invalid expire time"), which would turn a huge lease or retention into
+/// failed claims or unrecorded actions.
+const MAX_EXPIRY_MS: u64 = 100 * 365 * 24 * 60 * 60 * 1000;
+
 fn millis(span: Duration) -> u64 {
-    // Redis rejects a zero expiry; a day-long u64 of milliseconds is far from overflowing.
-    u64::try_from(span.as_millis()).unwrap_or(u64::MAX).max(1)
+    // Redis rejects a zero expiry too.
+    u64::try_from(span.as_millis())
+        .unwrap_or(u64::MAX)
+        .clamp(1, MAX_EXPIRY_MS)
 }
 
 impl DedupStore for RedisDedupStore {
@@ -229,5 +236,17 @@ impl DedupStore for RedisDedupStore {
             let held: i64 = self.run(&self.release, key, (lease, 0)).await?;
             Ok(held == 1)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiries_stay_within_what_redis_accepts() {
+        assert_eq!(millis(Duration::ZERO), 1);
+        assert_eq!(millis(Duration::from_millis(1500)), 1500);
+        assert_eq!(millis(Duration::MAX), MAX_EXPIRY_MS);
     }
 }

@@ -9,13 +9,27 @@ use crate::error::{Error, Outcome};
 /// The body is exactly what arrived (no re-serialisation), so a tool can print the envelope as
 /// Binance sent it. [`data`](Self::data) is the envelope decoded the way every typed call
 /// decodes it.
-#[derive(Debug)]
 pub struct RawResponse {
     pub(crate) operation: &'static str,
     pub(crate) response: Response<Vec<u8>>,
     pub(crate) data: Result<serde_json::Value, binancepay_http::Error>,
     pub(crate) attempts: u32,
     pub(crate) earlier_outcome_unknown: bool,
+}
+
+// Written by hand: the body and its data may hold personal data (payers, receivers), so only
+// their sizes are shown.
+impl std::fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("operation", &self.operation)
+            .field("status", &self.response.status())
+            .field("body_len", &self.response.body().len())
+            .field("data_decoded", &self.data.is_ok())
+            .field("attempts", &self.attempts)
+            .field("earlier_outcome_unknown", &self.earlier_outcome_unknown)
+            .finish()
+    }
 }
 
 impl RawResponse {

@@ -539,7 +539,8 @@ impl RunningSandbox {
 
     /// The control token: a `POST` to the control API that is not `Content-Type:
     /// application/json` (a form, say) must carry it in `X-Sandbox-Token` or as the query
-    /// parameter `token`. The checkout page embeds it; nothing else needs it.
+    /// parameter `token`. Tools that send JSON, the dashboard and the checkout page (same-origin
+    /// JSON requests) do not need it.
     #[must_use]
     pub fn control_token(&self) -> &str {
         self.shared.guard.token()

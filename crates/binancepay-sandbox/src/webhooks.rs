@@ -242,7 +242,11 @@ impl Outbox {
     /// afresh): what the dashboard's "deliver again" does.
     pub(crate) fn redeliver(self: &Arc<Self>, id: u64) -> Result<WebhookDelivery, Redeliver> {
         let mut inner = self.lock();
-        let index = usize::try_from(id.saturating_sub(1)).unwrap_or(usize::MAX);
+        // Delivery ids start at 1: id 0 names no delivery.
+        let index = id
+            .checked_sub(1)
+            .and_then(|index| usize::try_from(index).ok())
+            .ok_or(Redeliver::NotFound)?;
         let closed = inner.closed;
         let delivery = inner.deliveries.get_mut(index).ok_or(Redeliver::NotFound)?;
         let Some(url) = delivery.url.clone() else {
@@ -272,7 +276,12 @@ impl Outbox {
 
     fn update(&self, id: u64, apply: impl FnOnce(&mut WebhookDelivery)) {
         let mut inner = self.lock();
-        let index = usize::try_from(id.saturating_sub(1)).unwrap_or(usize::MAX);
+        let Some(index) = id
+            .checked_sub(1)
+            .and_then(|index| usize::try_from(index).ok())
+        else {
+            return;
+        };
         if let Some(delivery) = inner.deliveries.get_mut(index) {
             apply(delivery);
         }

@@ -129,11 +129,26 @@ impl Notification {
         })
     }
 
-    /// The key to deduplicate deliveries on: `bizIdStr` + `:` + `bizStatus`.
+    /// The key to deduplicate deliveries on: `bizIdStr` + `:` + `bizStatus`, and for a
+    /// `PAY_REFUND` that carries its `refundInfo`, `:` + its `refundRequestId`.
     ///
-    /// Delivery is at least once (up to 6 retries), so a handler should act once per key.
+    /// Delivery is at least once (up to 6 retries), so a handler should act once per key. A
+    /// refund notification's `bizId` is the order's, and an order may be refunded several times
+    /// in part: without the refund's own id the second partial refund would look like a
+    /// repeat of the first and never be acted on.
     pub fn dedup_key(&self) -> String {
-        format!("{}:{}", self.biz_id_str(), self.biz_status())
+        match self {
+            Notification::PayRefund(refund) => match &refund.data.refund_info {
+                Some(info) => format!(
+                    "{}:{}:{}",
+                    self.biz_id_str(),
+                    self.biz_status(),
+                    info.value.refund_request_id
+                ),
+                None => format!("{}:{}", self.biz_id_str(), self.biz_status()),
+            },
+            _ => format!("{}:{}", self.biz_id_str(), self.biz_status()),
+        }
     }
 }
 

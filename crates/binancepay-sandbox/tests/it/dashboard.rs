@@ -268,6 +268,15 @@ async fn every_attempt_is_recorded_and_a_delivery_can_be_sent_again() {
         .control(reqwest::Method::POST, "/sandbox/webhooks/9/redeliver", None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Ids start at 1: 0 names no delivery (it once resent delivery 1).
+    let (status, _) = client
+        .control(reqwest::Method::POST, "/sandbox/webhooks/0/redeliver", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        wait_deliveries(&sandbox, |d| d[0].attempts == 3).await[0].attempts,
+        3
+    );
     sandbox.shutdown().await;
 }
 

@@ -93,11 +93,49 @@ fn every_sample_parses_into_its_variant() -> TestResult {
             _ => false,
         };
         assert!(known, "{name}: bizStatus not known");
-        assert_eq!(
-            notification.dedup_key(),
-            format!("{}:{biz_status}", notification.biz_id_str())
-        );
+        let expected = match &notification {
+            Notification::PayRefund(refund) => match &refund.data.refund_info {
+                Some(info) => format!(
+                    "{}:{biz_status}:{}",
+                    notification.biz_id_str(),
+                    info.value.refund_request_id
+                ),
+                None => format!("{}:{biz_status}", notification.biz_id_str()),
+            },
+            _ => format!("{}:{biz_status}", notification.biz_id_str()),
+        };
+        assert_eq!(notification.dedup_key(), expected, "{name}");
     }
+    Ok(())
+}
+
+#[test]
+fn two_partial_refunds_of_one_order_have_different_dedup_keys() -> TestResult {
+    // Both notifications carry the order's bizId and the same bizStatus; only the refund's own
+    // id tells them apart, so a handler deduplicating on the key acts on each once.
+    let body = String::from_utf8(sample("PAY_REFUND.REFUND_SUCCESS.json"))?;
+    let first = Notification::from_slice(body.as_bytes())?;
+    let Notification::PayRefund(refund) = &first else {
+        return Err("not PAY_REFUND".into());
+    };
+    let id = &refund
+        .data
+        .refund_info
+        .as_ref()
+        .ok_or("no refundInfo")?
+        .value
+        .refund_request_id;
+    assert!(!id.is_empty());
+    let other = body.replace(id.as_str(), "anotherPartialRefund2");
+    assert_ne!(
+        other, body,
+        "the sample names its refundRequestId once at least"
+    );
+    let second = Notification::from_slice(other.as_bytes())?;
+    assert_eq!(first.biz_id_str(), second.biz_id_str());
+    assert_eq!(first.biz_status(), second.biz_status());
+    assert_ne!(first.dedup_key(), second.dedup_key());
+    assert!(second.dedup_key().ends_with(":anotherPartialRefund2"));
     Ok(())
 }
 
