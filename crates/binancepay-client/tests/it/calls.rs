@@ -225,7 +225,14 @@ async fn the_deadline_bounds_a_call() {
         "{}",
         error.attempts()
     );
-    assert_eq!(mock.count("/v2/order/query"), error.attempts() as usize);
+    // Every attempt reached the server, except perhaps the last: the deadline may cut it
+    // before its request is written (the client counts it; the server never sees it).
+    let reached = mock.count("/v2/order/query");
+    let attempts = error.attempts() as usize;
+    assert!(
+        reached <= attempts && reached + 1 >= attempts,
+        "{reached} requests reached the server for {attempts} attempts"
+    );
 }
 
 #[tokio::test]
