@@ -69,8 +69,9 @@ async fn failed_deliveries_are_retried_until_the_merchant_accepts_and_all_verify
             .iter()
             .find(|d| d["bizType"] == "PAY_REFUND")
             .ok_or("no PAY_REFUND delivery listed")?;
+        // A refund's key adds its refundRequestId: its bizId is the order's.
         expected.push(format!(
-            "{}:{}",
+            "{}:{}:HOOKREFUND",
             refund_listed["bizId"].as_str().unwrap_or_default(),
             refund_listed["bizStatus"].as_str().unwrap_or_default()
         ));
