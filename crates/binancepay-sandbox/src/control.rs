@@ -313,7 +313,10 @@ fn outcome(result: Result<serde_json::Value, ControlError>) -> Response<Vec<u8>>
     }
 }
 
-fn json<T: serde::Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Vec<u8>> {
+pub(crate) fn json<T: serde::Serialize + ?Sized>(
+    status: StatusCode,
+    value: &T,
+) -> Response<Vec<u8>> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
     let mut response = Response::new(body);
     *response.status_mut() = status;
@@ -323,7 +326,11 @@ fn json<T: serde::Serialize + ?Sized>(status: StatusCode, value: &T) -> Response
     response
 }
 
-fn text(status: StatusCode, content_type: &'static str, body: String) -> Response<Vec<u8>> {
+pub(crate) fn text(
+    status: StatusCode,
+    content_type: &'static str,
+    body: String,
+) -> Response<Vec<u8>> {
     let mut response = Response::new(body.into_bytes());
     *response.status_mut() = status;
     response
@@ -332,7 +339,7 @@ fn text(status: StatusCode, content_type: &'static str, body: String) -> Respons
     response
 }
 
-fn error(status: StatusCode, message: &str) -> Response<Vec<u8>> {
+pub(crate) fn error(status: StatusCode, message: &str) -> Response<Vec<u8>> {
     json(status, &serde_json::json!({ "error": message }))
 }
 

@@ -7,12 +7,13 @@
 //! The pages change state only through `POST`s with `Content-Type: application/json` to the
 //! control API on the same origin, like any other tool.
 
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use http::header::{CACHE_CONTROL, HeaderValue};
 use http::{Method, Response, StatusCode};
 use qrcode::QrCode;
 use qrcode::render::svg;
 
 use crate::api::orders::Order;
+use crate::control::{error, json, text};
 use crate::money::from_units;
 use crate::server::Shared;
 use crate::webhooks::Redeliver;
@@ -307,29 +308,6 @@ fn asset(content_type: &'static str, body: &'static str) -> Response<Vec<u8>> {
         .headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
-}
-
-fn json<T: serde::Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Vec<u8>> {
-    let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
-    let mut response = Response::new(body);
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
-}
-
-fn text(status: StatusCode, content_type: &'static str, body: String) -> Response<Vec<u8>> {
-    let mut response = Response::new(body.into_bytes());
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-}
-
-fn error(status: StatusCode, message: &str) -> Response<Vec<u8>> {
-    json(status, &serde_json::json!({ "error": message }))
 }
 
 #[cfg(test)]
