@@ -71,20 +71,24 @@ pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
 pub(crate) const OUTCOME_UNKNOWN: &str =
     "the outcome is unknown: query the object before sending it again";
 
+/// ` (after N attempts)` and, when the outcome is unknown, the advice to query first: the end
+/// of every failure line, typed or raw.
+pub(crate) fn suffix(mut line: String, attempts: u32, unknown: bool) -> String {
+    if attempts > 1 {
+        line.push_str(&format!(" (after {attempts} attempts)"));
+    }
+    if unknown {
+        line.push_str("; ");
+        line.push_str(OUTCOME_UNKNOWN);
+    }
+    line
+}
+
 /// The [`CliError`] (and so the exit code) of a failed typed call.
 pub(crate) fn from_client(error: ClientError) -> CliError {
     let unknown = error.outcome_unknown();
     let attempts = error.attempts();
-    let suffix = |mut line: String| {
-        if attempts > 1 {
-            line.push_str(&format!(" (after {attempts} attempts)"));
-        }
-        if unknown {
-            line.push_str("; ");
-            line.push_str(OUTCOME_UNKNOWN);
-        }
-        line
-    };
+    let suffix = |line: String| suffix(line, attempts, unknown);
     match error {
         ClientError::Config(_) => CliError::Config(error),
         ClientError::Request {
@@ -157,6 +161,15 @@ mod tests {
     use super::*;
     use binancepay_types::ResultCode;
     use proptest::prelude::*;
+
+    #[test]
+    fn lines_carry_attempts_and_the_unknown_outcome() {
+        assert_eq!(suffix("p: x".into(), 1, false), "p: x");
+        assert_eq!(
+            suffix("p: x".into(), 3, true),
+            format!("p: x (after 3 attempts); {OUTCOME_UNKNOWN}")
+        );
+    }
 
     #[test]
     fn api_errors_carry_code_name_and_message() {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::args::RequestArgs;
 use crate::config;
 use crate::error::CliError;
-use crate::failure::{self, OUTCOME_UNKNOWN, describe_answer, unavailable, with_causes};
+use crate::failure::{self, describe_answer, suffix, unavailable, with_causes};
 use crate::streams::read_bytes;
 
 pub(crate) fn run(args: &RequestArgs) -> Result<ExitCode, CliError> {
@@ -33,18 +33,6 @@ pub(crate) fn run(args: &RequestArgs) -> Result<ExitCode, CliError> {
         let answer = client.send_raw(&args.path, body).await;
         report(&args.path, answer)
     })?
-}
-
-/// ` (after N attempts)` and the unknown-outcome advice, as for the typed commands.
-fn suffix(mut line: String, attempts: u32, unknown: bool) -> String {
-    if attempts > 1 {
-        line.push_str(&format!(" (after {attempts} attempts)"));
-    }
-    if unknown {
-        line.push_str("; ");
-        line.push_str(OUTCOME_UNKNOWN);
-    }
-    line
 }
 
 /// Prints the answer's JSON body as received on stdout and, for a failure, one line on stderr.
@@ -115,18 +103,4 @@ fn write_body(body: &[u8]) -> Result<(), CliError> {
         })
         .and_then(|()| stdout.flush())
         .map_err(CliError::Write)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_carry_attempts_and_the_unknown_outcome() {
-        assert_eq!(suffix("p: x".into(), 1, false), "p: x");
-        assert_eq!(
-            suffix("p: x".into(), 3, true),
-            format!("p: x (after 3 attempts); {OUTCOME_UNKNOWN}")
-        );
-    }
 }
