@@ -11,6 +11,7 @@ fn enum_response_status() -> BoxedStrategy<binancepay_types::enums::ResponseStat
         Just(binancepay_types::enums::ResponseStatus::Success),
         Just(binancepay_types::enums::ResponseStatus::Fail),
         Just(binancepay_types::enums::ResponseStatus::Error),
+        Just(binancepay_types::enums::ResponseStatus::RepeatReqSuccess),
         scalars::enum_text()
             .prop_map(|text| binancepay_types::enums::ResponseStatus::from_wire(&text)),
     ]
