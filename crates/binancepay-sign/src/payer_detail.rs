@@ -96,7 +96,8 @@ pub fn decrypt(secret: &ApiSecret, data: &str) -> Result<PayerDetail, Error> {
     let tag = Tag::clone_from_slice(&raw[tag_at..]);
     let iv = Nonce::clone_from_slice(&raw[..IV_LEN]);
     let mut plain: Vec<u8> = raw[IV_LEN..tag_at].to_vec();
-    // aes-gcm checks the tag before decrypting: on failure the buffer still holds ciphertext.
+    // aes-gcm (>= 0.10.3) checks the tag before decrypting: on failure the buffer still holds
+    // ciphertext, never unauthenticated plaintext.
     cipher
         .decrypt_in_place_detached(&iv, b"", &mut plain, &tag)
         .map_err(|_| Error::PayerDetailAuthentication)?;
