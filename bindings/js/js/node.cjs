@@ -59,13 +59,19 @@ const API_KEY = /^[A-Za-z0-9]{1,128}$/;
 function signRequest(apiKey, secret, body, options) {
   if (typeof apiKey === 'string' && API_KEY.test(apiKey) && typeof secret === 'string' && secret.length > 0 &&
     isBody(body) && (options === undefined || options === null || typeof options === 'object')) {
-    const given = options === undefined || options === null ? {} : options;
-    const ts = given.timestamp === undefined || given.timestamp === null
-      ? String(Date.now())
-      : canonicalMillis(given.timestamp);
-    const nonce = given.nonce === undefined || given.nonce === null
+    let timestamp;
+    let nonceOption;
+    try {
+      timestamp = options === undefined || options === null ? undefined : options.timestamp;
+      nonceOption = options === undefined || options === null ? undefined : options.nonce;
+    } catch {
+      // A getter that throws: the module reads such an option as absent.
+      return wasm.signRequest(apiKey, secret, body, options);
+    }
+    const ts = timestamp === undefined || timestamp === null ? String(Date.now()) : canonicalMillis(timestamp);
+    const nonce = nonceOption === undefined || nonceOption === null
       ? (ts === null ? null : wasm.newNonce())
-      : (typeof given.nonce === 'string' && REQUEST_NONCE.test(given.nonce) ? given.nonce : null);
+      : (typeof nonceOption === 'string' && REQUEST_NONCE.test(nonceOption) ? nonceOption : null);
     if (ts !== null && nonce !== null) {
       return {
         'BinancePay-Timestamp': ts,
@@ -128,7 +134,13 @@ function verifyWebhook(publicKeyPem, timestamp, nonce, body, signatureBase64, op
   const tsValue = canonicalMillis(timestamp);
   if (tsValue === null) return slow();
   const tsText = typeof timestamp === 'string' ? timestamp : tsValue;
-  const fresh = freshnessOptions(options);
+  let fresh;
+  try {
+    fresh = freshnessOptions(options);
+  } catch {
+    // A getter that throws: the module reads such an option as absent.
+    fresh = undefined;
+  }
   if (fresh === undefined) return slow();
   if (!keys.has(publicKeyPem)) {
     // First use of this key: the module parses it under its own rules (and answers this call).

@@ -67,6 +67,12 @@ test('signRequest: edge cases agree', () => {
     { timestamp: 1636876819, nonce: NONCE }, { timestamp: true, nonce: NONCE }, { timestamp: TS, nonce: 'short' },
     { timestamp: TS, nonce: 5 }, 'fast', () => 1, 7];
   for (const o of options) same('signRequest', ['key1', SECRET, BODY, o]);
+  // An option whose getter throws is read as absent (a fresh nonce) on both paths.
+  for (const signer of [api.signRequest, wasmApi.signRequest]) {
+    const headers = signer('key1', SECRET, BODY, { timestamp: TS, get nonce() { throw new Error('getter'); } });
+    assert.equal(headers['BinancePay-Timestamp'], String(TS));
+    assert.match(headers['BinancePay-Nonce'], /^[A-Za-z]{32}$/);
+  }
   for (const key of ['', 'a'.repeat(128), 'a'.repeat(129), 'key\r\nX-Evil: 1', 'ké', 7]) {
     same('signRequest', [key, SECRET, BODY, { timestamp: TS, nonce: NONCE }]);
   }
@@ -117,6 +123,8 @@ test('verifyWebhook: edge cases agree', () => {
     { maxAgeSeconds: -1 }, { maxAgeSeconds: NaN }, { maxAgeSeconds: '300' }, { maxAgeSeconds: 1, nowMs: 'soon' },
     { maxAgeSeconds: 1, nowMs: String(TS) }, { maxAgeSeconds: 1, nowMs: BigInt(TS) }, { nowMs: 1 }, 300, 'x', () => 1];
   for (const o of options) same('verifyWebhook', [PEM, TS, NONCE, BODY, fresh, o]);
+  const throwing = { get maxAgeSeconds() { throw new Error('getter'); } };
+  same('verifyWebhook', [PEM, TS, NONCE, BODY, fresh, throwing]);
   // The 1024-bit key of the published vector, and keys the module refuses.
   same('verifyWebhook', [PEM_1024, TS, NONCE, BODY, sig]);
   for (const pem of ['not a pem', '', PEM.replaceAll('PUBLIC KEY', 'CERTIFICATE'), undefined,
