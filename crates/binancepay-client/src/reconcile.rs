@@ -12,6 +12,7 @@
 //!   over by another replica when the one polling it dies) and the per-second rate slots
 //!   (`reconcile:rate:<second>:<n>`) that bound the queries of all replicas together.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -367,6 +368,10 @@ pub struct Reconciler {
 struct Inner {
     handler: WebhookHandler,
     pending: Arc<dyn PendingStore>,
+    /// Per object, the Unix ms before which this replica does not even try to claim it (it
+    /// holds the lease, or saw another replica's): keeps a pass from costing one store
+    /// round trip per pending object.
+    skip_until: Mutex<HashMap<String, u64>>,
     min_interval: Duration,
     max_interval: Duration,
     max_polls_per_second: u32,
@@ -510,6 +515,7 @@ impl Reconciler {
             inner: Arc::new(Inner {
                 handler: webhooks.with_settled_hook(hook),
                 pending,
+                skip_until: Mutex::new(HashMap::new()),
                 min_interval,
                 max_interval,
                 max_polls_per_second,
@@ -722,6 +728,12 @@ impl Reconciler {
         let dedup = inner.handler.dedup_store();
         let timeout = inner.handler.store_timeout();
         let mut rate_exhausted = false;
+        {
+            let listed_keys: std::collections::HashSet<&str> =
+                listed.iter().map(|(key, _)| key.as_str()).collect();
+            self.skips()
+                .retain(|key, _| listed_keys.contains(key.as_str()));
+        }
         for (key, text) in listed {
             let Some(pending) = Pending::from_key(&key) else {
                 // Not ours to poll (a key this version does not know): leave it alone.
@@ -735,18 +747,30 @@ impl Reconciler {
                 continue;
             }
             let now = now_ms();
+            if self.skips().get(&key).is_some_and(|until| now < *until) {
+                continue;
+            }
             let token = lease_token()?;
             let lease = self.next_interval(&record, now);
             let poll = poll_key(&key);
             let claimed = tokio::time::timeout(timeout, dedup.claim(&poll, &token, lease)).await;
             match claimed {
-                Ok(Ok(Claim::Acquired)) => {}
+                Ok(Ok(Claim::Acquired)) => {
+                    self.skips()
+                        .insert(key.clone(), now.saturating_add(ms(lease)));
+                }
                 Ok(Ok(Claim::Done)) => {
                     // Settled (by a webhook or another replica) after the list was read.
                     let _ = inner.pending.remove(&key).await;
                     continue;
                 }
-                Ok(Ok(Claim::Held)) => continue,
+                Ok(Ok(Claim::Held)) => {
+                    // Another replica's lease: its length is unknown here, so look again after
+                    // the shortest interval.
+                    self.skips()
+                        .insert(key.clone(), now.saturating_add(ms(inner.min_interval)));
+                    continue;
+                }
                 _ => {
                     crate::metrics::store_error("dedup", "claim");
                     continue;
@@ -769,6 +793,7 @@ impl Reconciler {
                 pass.rate_limited += 1;
                 // Free the object for the next pass, whoever runs it.
                 let _ = dedup.release(&poll, &token).await;
+                self.skips().remove(&key);
                 continue;
             }
             pass.polls += 1;
@@ -804,6 +829,10 @@ impl Reconciler {
                         Processed::InProgress(_) => {
                             // A webhook is acting on it now: look again soon.
                             let _ = dedup.renew(&poll, &token, inner.min_interval).await;
+                            self.skips().insert(
+                                key.clone(),
+                                now_ms().saturating_add(ms(inner.min_interval)),
+                            );
                         }
                         Processed::Failed { .. } | Processed::Aborted(_) => tracing::info!(
                             kind = pending.kind.as_str(),
@@ -845,6 +874,14 @@ impl Reconciler {
             }
         });
         RunningReconciler { task, reports }
+    }
+
+    fn skips(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
+        // Entries are single values: a panic elsewhere leaves none half-written.
+        self.inner
+            .skip_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The next interval of an object registered at `record.registered_ms`: half its age,
