@@ -1174,3 +1174,216 @@ impl VerifiedWebhook {
         VerifiedWebhook::new(notification, WebhookReply::success())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use binancepay_types::webhook::Notification;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn found_key(found: Found) -> String {
+        match found {
+            Found::Final(notification) => event_key(&notification),
+            Found::Waiting => "waiting".to_owned(),
+            Found::Unresolved(reason) => format!("unresolved {reason:?}"),
+            Found::Failed => "failed".to_owned(),
+        }
+    }
+
+    fn order(status: &str) -> QueryOrderResult {
+        let json = serde_json::json!({
+            "merchantId": 98765987, "prepayId": "29383937493038367292",
+            "merchantTradeNo": "A1", "status": status, "currency": "USDT",
+            "orderAmount": "25.17000", "transactTime": 1611232922428_u64,
+            "openUserId": "1211HS10K81f4273ac031", "createTime": 1611232922428_u64
+        });
+        serde_json::from_value(json).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn ids_are_checked_and_name_the_field_and_rule() {
+        let rule = |result: Result<Pending, ReconcileError>| match result {
+            Err(ReconcileError::InvalidId { field, rule }) => format!("{field}: {rule}"),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(
+            rule(Pending::order_by_trade_no("")),
+            "merchantTradeNo: must not be empty"
+        );
+        assert_eq!(
+            rule(Pending::order_by_trade_no(&"a".repeat(33))),
+            "merchantTradeNo: at most 32 characters"
+        );
+        assert_eq!(
+            rule(Pending::order_by_trade_no("A-1")),
+            "merchantTradeNo: letters and digits only"
+        );
+        assert_eq!(
+            rule(Pending::order_by_prepay_id("12a")),
+            "prepayId: digits only"
+        );
+        assert_eq!(
+            rule(Pending::refund(&"r".repeat(65))),
+            "refundRequestId: at most 64 characters"
+        );
+        assert_eq!(
+            rule(Pending::payout("a:b")),
+            "requestId: letters, digits, `-` and `_` only"
+        );
+        // The message never repeats the id.
+        let message = Pending::refund("secret value").err().map(|e| e.to_string());
+        assert_eq!(
+            message.as_deref(),
+            Some("invalid `refundRequestId`: letters, digits, `-` and `_` only")
+        );
+        assert!(Pending::refund("R_1-a").is_ok());
+    }
+
+    proptest! {
+        #[test]
+        fn keys_round_trip_and_foreign_keys_never_panic(id in "[A-Za-z0-9_-]{1,64}", junk in ".{0,80}") {
+            for pending in [
+                Pending::order_by_trade_no(&id),
+                Pending::order_by_prepay_id(&id),
+                Pending::refund(&id),
+                Pending::payout(&id),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                prop_assert_eq!(Pending::from_key(&pending.key()), Some(pending.clone()));
+            }
+            if let Some(parsed) = Pending::from_key(&junk) {
+                prop_assert_eq!(parsed.key(), junk);
+            }
+        }
+    }
+
+    #[test]
+    fn order_statuses_map_to_the_pay_events_webhooks_carry() {
+        assert_eq!(
+            found_key(order_event(&order("PAID"))),
+            "29383937493038367292:PAY_SUCCESS"
+        );
+        assert_eq!(
+            found_key(order_event(&order("REFUNDED"))),
+            "29383937493038367292:PAY_SUCCESS"
+        );
+        assert_eq!(
+            found_key(order_event(&order("EXPIRED"))),
+            "29383937493038367292:PAY_CLOSED"
+        );
+        assert_eq!(found_key(order_event(&order("INITIAL"))), "waiting");
+        assert_eq!(found_key(order_event(&order("PENDING"))), "waiting");
+        assert_eq!(
+            found_key(order_event(&order("MOVED_TO_MARS"))),
+            "unresolved UnmappableStatus(\"MOVED_TO_MARS\")"
+        );
+        // The amount keeps its exact text.
+        match order_event(&order("PAID")) {
+            Found::Final(notification) => match *notification {
+                Notification::Pay(pay) => {
+                    assert_eq!(
+                        pay.data.total_fee.map(|a| a.as_str().to_owned()).as_deref(),
+                        Some("25.17000")
+                    );
+                    assert_eq!(pay.data.merchant_trade_no.as_deref(), Some("A1"));
+                }
+                other => panic!("{other:?}"),
+            },
+            _ => panic!("not final"),
+        }
+    }
+
+    #[test]
+    fn refunds_and_payouts_get_the_keys_of_their_webhooks() {
+        let refund = |status: &str| -> QueryRefundResult {
+            serde_json::from_value(serde_json::json!({
+                "refundRequestId": "R1", "prepayId": "29383937493038367292",
+                "orderAmount": "25.17", "refundedAmount": "5", "refundAmount": "5",
+                "remainingAttempts": 9, "payerOpenId": "x", "refundStatus": status
+            }))
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(
+            found_key(refund_event(&refund("REFUND_SUCCESS"))),
+            "29383937493038367292:REFUND_SUCCESS:R1"
+        );
+        assert_eq!(
+            found_key(refund_event(&refund("REFUND_FAIL"))),
+            "29383937493038367292:REFUND_REJECTED:R1"
+        );
+        assert_eq!(
+            found_key(refund_event(&refund("REFUND_PENDING"))),
+            "waiting"
+        );
+
+        let payout = |status: &str| -> QueryPayoutResult {
+            serde_json::from_value(serde_json::json!({
+                "requestId": "P1", "batchStatus": status, "currency": "USDT",
+                "totalAmount": "2", "totalNumber": 1
+            }))
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(
+            found_key(payout_event(&payout("SUCCESS"))),
+            "payout:P1:SUCCESS"
+        );
+        assert_eq!(
+            found_key(payout_event(&payout("PART_SUCCESS"))),
+            "payout:P1:PART_SUCCESS"
+        );
+        assert_eq!(found_key(payout_event(&payout("PROCESSING"))), "waiting");
+        // The PAYOUT webhook (bizId = the batch id) gets the same key.
+        let webhook = br#"{"bizType":"PAYOUT","bizId":555,"bizIdStr":"555","bizStatus":"SUCCESS","data":"{\"requestId\":\"P1\",\"batchStatus\":\"SUCCESS\"}"}"#;
+        let notification = Notification::from_slice(webhook).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(event_key(&notification), "payout:P1:SUCCESS");
+        assert_eq!(settled_keys(&notification), vec!["payout:P1".to_owned()]);
+    }
+
+    #[test]
+    fn the_memory_store_adds_and_removes_once() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        runtime.block_on(async {
+            let store = MemoryPendingStore::new();
+            assert_eq!(store.add("refund:R1", "{}").await.ok(), Some(true));
+            assert_eq!(store.add("refund:R1", "{}").await.ok(), Some(false));
+            assert_eq!(
+                store.list().await.ok(),
+                Some(vec![("refund:R1".to_owned(), "{}".to_owned())])
+            );
+            assert_eq!(format!("{store:?}"), "MemoryPendingStore { entries: 1 }");
+            assert_eq!(store.remove("refund:R1").await.ok(), Some(true));
+            assert_eq!(store.remove("refund:R1").await.ok(), Some(false));
+        });
+    }
+
+    #[test]
+    fn intervals_grow_with_age_within_bounds() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        runtime.block_on(async {
+            let client = crate::Client::builder()
+                .credentials("abc123", "secret")
+                .base_url("http://127.0.0.1:9")
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"));
+            let reconciler = Reconciler::new(client.webhooks())
+                .with_intervals(Duration::from_secs(1), Duration::from_secs(60));
+            let record = Record {
+                registered_ms: 1_000_000,
+                deadline_ms: u64::MAX,
+            };
+            for (age_s, low, high) in [(0, 800, 1200), (10, 4000, 6000), (1000, 48_000, 72_000)] {
+                let interval = reconciler.next_interval(&record, 1_000_000 + age_s * 1000);
+                let ms = interval.as_millis();
+                assert!((low..=high).contains(&ms), "age {age_s}s: {ms} ms");
+            }
+        });
+    }
+}

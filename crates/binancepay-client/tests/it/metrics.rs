@@ -7,12 +7,31 @@ use std::time::Duration;
 
 use binancepay_client::metrics as names;
 use binancepay_client::reconcile::Pending;
-use binancepay_client::{Processed, Reconciler};
+use binancepay_client::{Claim, DedupStore, DedupStoreError, Processed, Reconciler, StoreFuture};
 use binancepay_types::order::QueryOrderV2Request;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use metrics_util::{CompositeKey, MetricKind};
 
 use crate::support::{Mock, Reply, WebhookKey, fixture};
+
+/// A store that is never reachable.
+#[derive(Debug)]
+struct Down;
+
+impl DedupStore for Down {
+    fn claim<'a>(&'a self, _: &'a str, _: &'a str, _: Duration) -> StoreFuture<'a, Claim> {
+        Box::pin(async { Err(DedupStoreError::new("down")) })
+    }
+    fn renew<'a>(&'a self, _: &'a str, _: &'a str, _: Duration) -> StoreFuture<'a, bool> {
+        Box::pin(async { Err(DedupStoreError::new("down")) })
+    }
+    fn complete<'a>(&'a self, _: &'a str, _: &'a str, _: Duration) -> StoreFuture<'a, bool> {
+        Box::pin(async { Err(DedupStoreError::new("down")) })
+    }
+    fn release<'a>(&'a self, _: &'a str, _: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(async { Err(DedupStoreError::new("down")) })
+    }
+}
 
 type Snapshot = Vec<(
     CompositeKey,
@@ -105,6 +124,11 @@ fn calls_webhooks_and_reconciler_polls_are_recorded_without_ids() {
                 .await;
             // Already done: the failing closure never runs.
             assert!(matches!(failed, Processed::AlreadyDone(_)));
+            let unavailable: Processed<String> = webhooks
+                .with_dedup_store(std::sync::Arc::new(Down))
+                .process(&key.sign(key.serial, &body), &body, ok)
+                .await;
+            assert!(matches!(unavailable, Processed::StoreUnavailable(_)));
         });
     });
     let snapshot = snapshotter.snapshot().into_vec();
@@ -141,6 +165,12 @@ fn calls_webhooks_and_reconciler_polls_are_recorded_without_ids() {
     assert_eq!(get("binancepay_webhooks_total{verdict=duplicate}"), 3);
     assert_eq!(get("binancepay_webhooks_total{verdict=refused}"), 1);
     assert_eq!(get("binancepay_webhooks_total{verdict=acted}"), 0);
+    assert_eq!(get("binancepay_webhooks_total{verdict=unavailable}"), 1);
+    assert_eq!(
+        get("binancepay_store_errors_total{operation=claim,store=dedup}"),
+        1,
+        "{counted:#?}"
+    );
     let latency = snapshot.iter().find_map(|(key, unit, _, value)| {
         (key.key().name() == names::CALL_DURATION).then_some((*unit, value))
     });
@@ -160,6 +190,9 @@ fn calls_webhooks_and_reconciler_polls_are_recorded_without_ids() {
         "acted",
         "duplicate",
         "refused",
+        "unavailable",
+        "dedup",
+        "claim",
     ];
     for (key, _, _, _) in &snapshot {
         for label in key.key().labels() {
