@@ -35,6 +35,9 @@ use crate::webhook_replicas::{RedisServer, redis_or_skip};
 
 const ORDERS: usize = 200;
 const REFUNDS: usize = 20;
+/// Orders never paid: the customer walks away and they expire (no webhook exists for that;
+/// only polling sees the PAY_CLOSED).
+const EXPIRED: usize = 5;
 /// Payments are spread over this window.
 const PAY_WINDOW_MS: u64 = 3000;
 /// The reconciler's intervals: short, so the run takes seconds.
@@ -366,6 +369,20 @@ async fn three_replicas_reconcile_every_missed_webhook_once() -> TestResult {
         for payment in payments {
             payment.await??;
         }
+        for i in 0..EXPIRED {
+            let replica = &replicas[i % 2];
+            let trade_no = format!("RCX{i:04}");
+            let created = replica
+                .reconciler
+                .create_order_v3(&order(&trade_no, "1.5")?)
+                .await?;
+            let prepay_id = created.prepay_id().to_string();
+            tokio::time::sleep(Duration::from_millis(random_below(500))).await;
+            control
+                .post_ok(&format!("/sandbox/orders/{prepay_id}/expire"), None)
+                .await?;
+            expected.insert(format!("{prepay_id}:PAY_CLOSED"));
+        }
         let orphans = killer.await?;
 
         // Every event acted on, and Binance's side done delivering (late retries included).
@@ -418,7 +435,7 @@ async fn three_replicas_reconcile_every_missed_webhook_once() -> TestResult {
             ("refund", path("/order/refund/query")),
             ("payout", path("/payout/query")),
         ]);
-        let objects = (ORDERS + REFUNDS + 1) as u64;
+        let objects = (ORDERS + EXPIRED + REFUNDS + 1) as u64;
         let total: u64 = queries.values().sum();
         let per_object = total as f64 / objects as f64;
         let by_object = lock(&queries_by_object).clone();
@@ -434,7 +451,7 @@ async fn three_replicas_reconcile_every_missed_webhook_once() -> TestResult {
         assert!(most <= 14, "{most} queries for one object: {histogram:?}");
         assert!(orphans > 0, "the killed replica had nothing pending");
         eprintln!(
-            "FIGURES reconcile: {} events ({ORDERS} PAY_SUCCESS, {REFUNDS} refunds, 1 payout) over {} objects, \
+            "FIGURES reconcile: {} events ({ORDERS} PAY_SUCCESS, {EXPIRED} PAY_CLOSED, {REFUNDS} refunds, 1 payout) over {} objects, \
              each acted on exactly once ({} calls of the merchant's code), none lost; webhooks: {} delivered, \
              {} given up after 6 retries, {} without URL; queries {queries:?} = {total} in all, {per_object:.2} per object on average, at most {most} for one ({} objects never queried; queried objects by query count: {histogram:?}); \
              replica 3 killed mid-run with {orphans} of its objects pending, all taken over; {:.1} s",
