@@ -902,8 +902,16 @@ impl Reconciler {
         let Ok(token) = lease_token() else {
             return false;
         };
-        for n in 0..slots {
-            let slot = format!("reconcile:rate:{second}:{}", (start + n) % slots);
+        // At most 16 store round trips per query: a full second is found out quickly whatever
+        // the rate; with more slots than that they are drawn at random (a miss only means a
+        // query waits for the next pass, the limit still holds).
+        for n in 0..slots.min(16) {
+            let index = if slots <= 16 {
+                (start + n) % slots
+            } else {
+                u32::try_from(crate::retry::random_u64() % u64::from(slots)).unwrap_or(0)
+            };
+            let slot = format!("reconcile:rate:{second}:{index}");
             let claimed =
                 tokio::time::timeout(timeout, dedup.claim(&slot, &token, Duration::from_secs(2)))
                     .await;

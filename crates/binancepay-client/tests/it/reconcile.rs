@@ -213,3 +213,38 @@ async fn the_deadline_ends_the_waiting() {
     assert_eq!(pass.polls, 0);
     assert!(reconciler.pending().await.unwrap_or_default().is_empty());
 }
+
+#[tokio::test]
+async fn the_rate_limit_bounds_queries_per_second() {
+    let key = WebhookKey::load("a", "serial-a");
+    let mock = server(&key, usize::MAX).await;
+    let client = mock.client().build().unwrap_or_else(|e| panic!("{e}"));
+    let reconciler = Reconciler::new(client.webhooks())
+        .with_intervals(Duration::from_millis(10), Duration::from_millis(10))
+        .with_max_polls_per_second(3);
+    for n in 0..10 {
+        let pending =
+            Pending::order_by_trade_no(&format!("T{n}")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reconciler.register(&pending).await.ok(), Some(true));
+    }
+    let seen: Seen = Arc::default();
+    let act = recorder(&seen);
+    // Two passes within (at most) two wall-clock seconds: at most 3 queries in each.
+    let started = std::time::SystemTime::now();
+    let first = reconciler
+        .poll_once(&act)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let second = reconciler
+        .poll_once(&act)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let seconds = started.elapsed().map_or(1, |e| e.as_secs() + 2);
+    assert!(first.polls <= 3 && first.rate_limited > 0, "{first:?}");
+    assert!(
+        first.polls + second.polls <= 3 * seconds as usize,
+        "{first:?} {second:?}"
+    );
+    assert_eq!(mock.count("/v2/order/query"), first.polls + second.polls);
+    assert_eq!(reconciler.pending().await.map(|p| p.len()).ok(), Some(10));
+}
