@@ -11,6 +11,8 @@
 //! `web::Json<…>` (parsed and re-serialised, it no longer verifies); and read the headers as
 //! `(name, value)` pairs.
 
+#![forbid(unsafe_code)]
+
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, post, web};
 use binancepay_client::{Client, Processed, WebhookHandler};
