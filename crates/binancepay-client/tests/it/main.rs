@@ -5,7 +5,12 @@ mod support;
 mod calls;
 mod config;
 mod limits;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod orders;
+mod reconcile;
+#[cfg(feature = "tower")]
+mod service;
 mod spellings;
 mod webhooks;
 
