@@ -416,7 +416,8 @@ fn settled_keys(notification: &Notification) -> Vec<String> {
             .data
             .refund_info
             .iter()
-            .map(|info| format!("refund:{}", info.value.refund_request_id))
+            .filter_map(|info| info.value.refund_request_id.as_deref())
+            .map(|id| format!("refund:{id}"))
             .collect(),
         Notification::Payout(payout) => payout
             .data
