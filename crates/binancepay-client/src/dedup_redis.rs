@@ -50,7 +50,7 @@ return 0
 
 /// Deduplication shared by every replica through one Redis (feature `redis`).
 ///
-/// Keys are `prefix + bizIdStr:bizStatus` ([`DEFAULT_REDIS_PREFIX`] unless
+/// Keys are `prefix + bizType:bizIdStr:bizStatus` ([`DEFAULT_REDIS_PREFIX`] unless
 /// [`with_prefix`](Self::with_prefix)); each holds a lease token with the lease's expiry, or
 /// `done` with the retention's. Every operation is one Lua script, atomic in Redis. The
 /// connection is made on first use and made again after an error, so a Redis restart costs the
