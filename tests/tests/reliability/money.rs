@@ -95,8 +95,8 @@ impl Ending {
         match result {
             Ok(()) => Ending::Done,
             Err(Error::NotResent { lookup, .. }) => match lookup {
-                Lookup::Exists => Ending::FoundAfterUnknown,
-                Lookup::Absent => Ending::AbsentAfterUnknown,
+                Lookup::Exists { .. } => Ending::FoundAfterUnknown,
+                Lookup::Absent { .. } => Ending::AbsentAfterUnknown,
                 _ => Ending::Unknown,
             },
             Err(error) => match error.outcome() {
