@@ -57,6 +57,12 @@ async fn serve(args: &SandboxArgs) -> Result<ExitCode, CliError> {
     if args.manual_refunds {
         builder = builder.manual_refunds(true);
     }
+    if args.act_on_repeated_request_ids {
+        builder = builder.deduplicate_request_ids(false);
+        print_error_line(
+            "sandbox: --act-on-repeated-request-ids: a repeated payout or transfer requestId pays again",
+        );
+    }
     match (&args.key_file, args.key_bits) {
         (Some(path), _) => builder = builder.webhook_key_file(path),
         (None, bits) => {
