@@ -52,7 +52,7 @@ macro_rules! for_each_area {
             Wallet, wallet, wallet {
                 /// Moves funds between the spot and funding wallets (retried with the same
                 /// `requestId`, also after an unknown outcome: a repeat is answered with the
-                /// first transfer; [`Client::execute_answer`] tells a replay).
+                /// first transfer; `execute_answer` tells a replay).
                 transfer => TransferFundRequest,
                 /// Queries a transfer by `tranId`.
                 query_transfer => QueryTransferRequest,
