@@ -361,7 +361,7 @@ impl Deployment {
                 .await?;
             let prepay_id = created.prepay_id().to_string();
             self.control.pay(&prepay_id).await?;
-            keys.push(format!("{prepay_id}:PAY_SUCCESS"));
+            keys.push(format!("PAY:{prepay_id}:PAY_SUCCESS"));
         }
         Ok(keys)
     }
