@@ -63,6 +63,9 @@ async fn serve(args: &SandboxArgs) -> Result<ExitCode, CliError> {
             "sandbox: --act-on-repeated-request-ids: a repeated payout or transfer requestId pays again",
         );
     }
+    if args.share_payer_detail {
+        builder = builder.share_payer_detail(true);
+    }
     match (&args.key_file, args.key_bits) {
         (Some(path), _) => builder = builder.webhook_key_file(path),
         (None, bits) => {

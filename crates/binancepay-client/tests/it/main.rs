@@ -6,6 +6,7 @@ mod calls;
 mod config;
 mod limits;
 mod orders;
+mod spellings;
 mod webhooks;
 
 #[cfg(feature = "blocking")]

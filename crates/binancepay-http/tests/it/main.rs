@@ -5,6 +5,8 @@ mod fuzz_regressions;
 mod request;
 mod response;
 mod server;
+mod spelling;
+mod spellings;
 mod support;
 #[cfg(any(feature = "rsa", feature = "aws-lc"))]
 mod webhook;
