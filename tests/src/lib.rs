@@ -310,7 +310,7 @@ impl Control {
 /// One request the merchant endpoint received and what it made of it.
 #[derive(Debug, Clone)]
 pub struct Delivery {
-    /// `bizIdStr:bizStatus` when it verified.
+    /// `bizType:bizIdStr:bizStatus` (see `Notification::dedup_key`) when it verified.
     pub key: Option<String>,
     /// The `BinancePay-Signature` header, as received.
     pub signature: Option<String>,

@@ -161,6 +161,10 @@ pub(crate) struct SandboxArgs {
     /// Leave refunds pending until `POST /sandbox/refunds/{id}/complete` or `/reject`.
     #[arg(long)]
     pub(crate) manual_refunds: bool,
+    /// Act on every repeated payout or wallet-transfer `requestId` (pay again) instead of
+    /// answering the first result: the worst case a client must survive.
+    #[arg(long)]
+    pub(crate) act_on_repeated_request_ids: bool,
     /// Add the simulated payer's data to PAY webhooks and order queries as
     /// `paymentInfo.payerDetail`, encrypted as Binance does for merchants approved for data
     /// sharing (AES-256-GCM under SHA-256 of the API secret).

@@ -57,6 +57,12 @@ async fn serve(args: &SandboxArgs) -> Result<ExitCode, CliError> {
     if args.manual_refunds {
         builder = builder.manual_refunds(true);
     }
+    if args.act_on_repeated_request_ids {
+        builder = builder.deduplicate_request_ids(false);
+        print_error_line(
+            "sandbox: --act-on-repeated-request-ids: a repeated payout or transfer requestId pays again",
+        );
+    }
     if args.share_payer_detail {
         builder = builder.share_payer_detail(true);
     }

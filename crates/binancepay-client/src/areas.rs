@@ -39,8 +39,9 @@ macro_rules! for_each_area {
             }
             /// Payouts: batch transfers, their query, and receiver check.
             Payouts, payouts, payout {
-                /// Sends a batch payout. Retried with the same `requestId`; when the outcome
-                /// stays unknown, query the payout by `requestId`.
+                /// Sends a batch payout. Resent only when an attempt certainly did nothing;
+                /// after an unknown outcome it is looked up by `requestId`, never resent
+                /// ([`Error::NotResent`]).
                 create => CreatePayoutRequest,
                 /// Queries a payout batch by `requestId`.
                 query => QueryPayoutRequest,
@@ -50,7 +51,8 @@ macro_rules! for_each_area {
             /// Wallet: transfers between the spot and funding wallets, and balances.
             Wallet, wallet, wallet {
                 /// Moves funds between the spot and funding wallets (retried with the same
-                /// `requestId`).
+                /// `requestId`, also after an unknown outcome: a repeat is answered with the
+                /// first transfer; `execute_answer` tells a replay).
                 transfer => TransferFundRequest,
                 /// Queries a transfer by `tranId`.
                 query_transfer => QueryTransferRequest,

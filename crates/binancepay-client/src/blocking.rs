@@ -222,6 +222,18 @@ impl Client {
         self.block_on(self.client.execute(request))?
     }
 
+    /// Blocking [`crate::Client::execute_answer`]: the answer, and whether it is Binance's
+    /// replay of an earlier request with the same id.
+    ///
+    /// # Errors
+    /// As [`crate::Client::execute_answer`], plus [`Error::BlockingInAsyncContext`].
+    pub fn execute_answer<E: Endpoint>(
+        &self,
+        request: &E,
+    ) -> Result<crate::Answer<E::Response>, Error> {
+        self.block_on(self.client.execute_answer(request))?
+    }
+
     /// Blocking [`crate::Client::execute_raw`].
     ///
     /// # Errors

@@ -6,9 +6,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use binancepay_http::{RequestBuilder, parse_response, parse_response_raw};
+use binancepay_http::{Answer, RequestBuilder, parse_answer, parse_response_raw};
 use binancepay_types::payout::{CreatePayoutRequest, QueryPayoutRequest};
-use binancepay_types::wallet::{QueryTransferRequest, TransferFundRequest};
 use binancepay_types::{Endpoint, ResultCode, RetryClass, endpoint_by_path};
 use http::{Request, Response};
 use tokio::time::Instant;
@@ -84,11 +83,7 @@ impl Failure {
             Failure::Transport(_, kind) => kind.outcome(),
             Failure::TooLarge(status) if status.is_client_error() => Outcome::Rejected,
             Failure::TooLarge(_) | Failure::Redirected(..) => Outcome::Unknown,
-            Failure::NotResent { lookup, .. } => match lookup {
-                Lookup::Exists => Outcome::Succeeded,
-                Lookup::Absent => Outcome::Rejected,
-                _ => Outcome::Unknown,
-            },
+            Failure::NotResent { lookup, .. } => lookup.outcome(),
         }
     }
 
@@ -156,11 +151,9 @@ impl Failure {
             Failure::Transport(_, kind) => kind.to_string(),
             Failure::TooLarge(_) => "response too large".to_owned(),
             Failure::Redirected(status, _) => format!("redirected (HTTP {})", status.as_u16()),
-            Failure::NotResent { lookup, .. } => match lookup {
-                Lookup::Exists => "not resent: it exists".to_owned(),
-                Lookup::Absent => "not resent: it does not exist".to_owned(),
-                _ => "not resent: lookup failed".to_owned(),
-            },
+            Failure::NotResent { lookup, .. } => {
+                format!("not resent: lookup {}", lookup_label(lookup))
+            }
         }
     }
 }
@@ -188,9 +181,10 @@ fn idempotency_key(body: &[u8], field: &str) -> Option<String> {
     }
 }
 
-/// How long after an attempt was signed the client waits before looking it up: Binance refuses a
-/// request whose timestamp is more than about 1 s old, so after this no late copy of the attempt
-/// can still act, and the lookup's answer stays true.
+/// How long after an attempt was sent the client waits before looking it up: Binance refuses a
+/// request whose timestamp is more than about 1 s old, so after this no copy of the attempt
+/// still on its way can act. An attempt Binance accepted on arrival and is still committing can
+/// appear later, which is why a payout is never resent on the strength of this lookup.
 const LOOKUP_AFTER: Duration = Duration::from_secs(2);
 
 /// For an endpoint whose duplicate handling Binance does not document, how to learn whether an
@@ -204,11 +198,10 @@ struct Probe {
 
 #[derive(Debug, Clone, Copy)]
 enum ProbeKind {
-    /// `payout/transfer`: the batch, by `requestId` (`payout/query`).
+    /// `payout/transfer`: the batch, by `requestId` (`payout/query`). Wallet transfers need
+    /// no probe: Binance answers a repeated `requestId` with the first transfer
+    /// (`REPEAT_REQ_SUCCESS`), so they are resent like any idempotent request.
     Payout,
-    /// `wallet/transfer`: the transfer, by its `requestId`, which becomes the `tranId`
-    /// (`wallet/transfer/query`).
-    Transfer,
 }
 
 impl Probe {
@@ -217,8 +210,6 @@ impl Probe {
         let key = key.filter(|key| !key.is_empty())?;
         let kind = if operation == CreatePayoutRequest::OPERATION {
             ProbeKind::Payout
-        } else if operation == TransferFundRequest::OPERATION {
-            ProbeKind::Transfer
         } else {
             return None;
         };
@@ -292,6 +283,36 @@ impl Client {
     /// [`Error::Transport`] when the last attempt got none, [`Error::ResponseTooLarge`]. Check
     /// [`Error::outcome_unknown`] before sending anything again.
     pub async fn execute<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
+        self.execute_answer(request).await.map(|answer| answer.data)
+    }
+
+    /// Like [`execute`](Self::execute), and also tells whether the answer is Binance's replay
+    /// of an earlier request with the same id ([`Answer::is_replay`]).
+    ///
+    /// A wallet transfer (`transfer_fund`) is resent with the same bytes after an attempt
+    /// whose outcome was unknown; Binance answers a repeated `requestId` with
+    /// `REPEAT_REQ_SUCCESS` and the first transfer, so the transfer happened once either way,
+    /// and `is_replay` says whether this call's answer is that replay.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), binancepay_client::Error> {
+    /// use binancepay_types::wallet::TransferFundRequest;
+    ///
+    /// let client = binancepay_client::Client::from_env()?;
+    /// let transfer: TransferFundRequest = serde_json::from_str(
+    ///     r#"{"requestId":"T-1","currency":"USDT","amount":"1.5","transferType":"TO_MAIN"}"#,
+    /// ).expect("a valid transfer");
+    /// let answer = client.execute_answer(&transfer).await?;
+    /// println!("tranId {} (replayed: {})", answer.data.tran_id, answer.is_replay());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`execute`](Self::execute).
+    pub async fn execute_answer<E: Endpoint>(
+        &self,
+        request: &E,
+    ) -> Result<Answer<E::Response>, Error> {
         let built = self
             .inner
             .clock
@@ -309,7 +330,7 @@ impl Client {
                 Some(class),
                 probe.as_ref(),
                 built,
-                parse_response::<E, _>,
+                parse_answer::<E, _>,
             )
             .await;
         match ended.end {
@@ -605,33 +626,26 @@ impl Client {
             tracing::debug!(parent: &attempt_span, failure = %label, outcome = ?outcome, "binancepay attempt failed");
 
             let wait = self.next_wait(attempt, retry_after);
+            // After an unknown outcome a resend must have a whole attempt's time ahead of it;
+            // otherwise it would only add another unknown attempt.
+            let needed = if outcome == Outcome::Unknown {
+                wait.saturating_add(inner.timeout)
+            } else {
+                wait
+            };
             let retry = failure.is_retryable()
                 && class.is_some_and(|class| RetryPolicy::permits(class, outcome))
                 && attempt < inner.retry.max_attempts()
                 && deadline.is_none_or(|d| {
                     Instant::now()
-                        .checked_add(wait)
-                        .is_some_and(|then| then < d)
+                        .checked_add(needed)
+                        .is_some_and(|then| then <= d)
                 });
-            // Binance does not document what a repeated id does here: look the object up,
-            // and resend only if it does not exist.
+            // Binance documents no refusal of a repeated id here: once an attempt may have
+            // reached it, the request is never sent again; the object is looked up instead.
             if let (Outcome::Unknown, Some(probe)) = (outcome, probe) {
-                let settle = LOOKUP_AFTER.saturating_sub(sent_at.elapsed());
-                tokio::time::sleep(if retry { settle.max(wait) } else { settle }).await;
-                let lookup = self.look_up(probe).await;
-                // A label only: a failed lookup's error may quote the answer (receivers' personal data).
-                let found = match &lookup {
-                    Lookup::Exists => "exists",
-                    Lookup::Absent => "absent",
-                    Lookup::Failed(_) => "failed",
-                };
-                tracing::info!(failure = %label, lookup = found, attempt, "binancepay attempt with unknown outcome looked up");
-                // The lookup took time too: resend only while the deadline still lies ahead.
-                let time_left = deadline.is_none_or(|d| Instant::now() < d);
-                if retry && time_left && matches!(lookup, Lookup::Absent) {
-                    earlier_unknown = true;
-                    continue;
-                }
+                let lookup = self.look_up_after(probe, sent_at, deadline).await;
+                tracing::info!(failure = %label, lookup = lookup_label(&lookup), attempt, "binancepay attempt with unknown outcome looked up");
                 let failure = Failure::NotResent {
                     key_field: probe.key_field,
                     key: probe.key.clone(),
@@ -669,31 +683,53 @@ impl Client {
         }
     }
 
-    /// Whether the object a probe names exists, by the merchant's id. Boxed: it is a call
-    /// itself, made from inside the call loop.
+    /// Looks the object a probe names up, once [`LOOKUP_AFTER`] has passed since the attempt
+    /// was sent, all within the call's deadline.
+    async fn look_up_after(
+        &self,
+        probe: &Probe,
+        sent_at: Instant,
+        deadline: Option<Instant>,
+    ) -> Lookup {
+        let settle = LOOKUP_AFTER.saturating_sub(sent_at.elapsed());
+        let left = |d: Instant| d.saturating_duration_since(Instant::now());
+        if deadline.is_some_and(|d| left(d) <= settle) {
+            return Lookup::NotLookedUp;
+        }
+        tokio::time::sleep(settle).await;
+        match deadline {
+            None => self.look_up(probe, sent_at).await,
+            Some(d) => tokio::time::timeout(left(d), self.look_up(probe, sent_at))
+                .await
+                .unwrap_or(Lookup::NotLookedUp),
+        }
+    }
+
+    /// Whether the object a probe names exists, by the merchant's id, and its status. Boxed: it
+    /// is a call itself, made from inside the call loop.
     fn look_up<'a>(
         &'a self,
         probe: &'a Probe,
+        sent_at: Instant,
     ) -> Pin<Box<dyn Future<Output = Lookup> + Send + 'a>> {
         Box::pin(async move {
             let found = match probe.kind {
                 ProbeKind::Payout => self
                     .execute(&QueryPayoutRequest::new(probe.key.as_str()))
                     .await
-                    .map(drop),
-                ProbeKind::Transfer => self
-                    .execute(&QueryTransferRequest::new(probe.key.as_str()))
-                    .await
-                    .map(drop),
+                    .map(|batch| batch.batch_status.as_str().to_owned()),
             };
             match found {
-                Ok(()) => Lookup::Exists,
-                // Only an explicit "not found" proves absence; anything else leaves it unknown.
+                Ok(status) => Lookup::Exists { status },
+                // Only an explicit "not found" says it is absent (for now); anything else
+                // leaves it unknown.
                 Err(error)
                     if error.result_code() == Some(&ResultCode::OrderNotFound)
                         && !error.outcome_unknown() =>
                 {
-                    Lookup::Absent
+                    Lookup::Absent {
+                        after: sent_at.elapsed(),
+                    }
                 }
                 Err(error) => Lookup::Failed(Box::new(error)),
             }
@@ -704,6 +740,16 @@ impl Client {
         self.inner
             .retry
             .wait(attempt, retry::random_u64(), retry_after)
+    }
+}
+
+/// A label for logs: a failed lookup's error may quote the answer (receivers' personal data).
+fn lookup_label(lookup: &Lookup) -> &'static str {
+    match lookup {
+        Lookup::Exists { .. } => "found it",
+        Lookup::Absent { .. } => "did not find it",
+        Lookup::Failed(_) => "failed",
+        _ => "was not made in time",
     }
 }
 

@@ -85,7 +85,8 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, DedupStoreEr
 /// act once between them. Every operation is atomic in the store.
 ///
 /// `key` is [`Notification::dedup_key`](binancepay_types::webhook::Notification::dedup_key)
-/// (`bizIdStr:bizStatus`); `lease` is a random token that identifies one claim.
+/// (`bizType:bizIdStr:bizStatus`, see there); `lease` is a random token that identifies one
+/// claim.
 pub trait DedupStore: Send + Sync + fmt::Debug {
     /// Takes the key under `lease` for `ttl` if it is neither done nor held by a lease in
     /// force.

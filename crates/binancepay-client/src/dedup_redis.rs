@@ -50,7 +50,7 @@ return 0
 
 /// Deduplication shared by every replica through one Redis (feature `redis`).
 ///
-/// Keys are `prefix + bizIdStr:bizStatus` ([`DEFAULT_REDIS_PREFIX`] unless
+/// Keys are `prefix + bizType:bizIdStr:bizStatus` ([`DEFAULT_REDIS_PREFIX`] unless
 /// [`with_prefix`](Self::with_prefix)); each holds a lease token with the lease's expiry, or
 /// `done` with the retention's. Every operation is one Lua script, atomic in Redis. The
 /// connection is made on first use and made again after an error, so a Redis restart costs the
@@ -169,18 +169,41 @@ impl RedisDedupStore {
         match invocation.invoke_async(&mut connection).await {
             Ok(value) => Ok(value),
             Err(error) => {
-                if error.is_io_error()
-                    || error.is_connection_dropped()
-                    || error.is_connection_refusal()
-                    || error.is_timeout()
-                    || error.is_unrecoverable_error()
-                {
+                if must_reconnect(&error) {
                     *self.connection.lock().await = None;
                 }
                 Err(DedupStoreError::with_source("Redis command failed", error))
             }
         }
     }
+}
+
+/// Whether the connection must be dropped so that the next call connects again: it broke, or
+/// the node it reaches cannot serve writes now. A failover demotes the old primary
+/// (`READONLY`), a restarting node loads its data (`LOADING`), a replica lost its primary
+/// (`MASTERDOWN`), a cluster is down (`CLUSTERDOWN`): a new connection (behind a DNS name or
+/// a proxy that follows the primary) reaches the node that serves writes; a kept one would
+/// fail every claim until the process restarts.
+fn must_reconnect(error: &redis::RedisError) -> bool {
+    const NODE_STATES: [&str; 4] = ["READONLY", "LOADING", "MASTERDOWN", "CLUSTERDOWN"];
+    error.is_io_error()
+        || error.is_connection_dropped()
+        || error.is_connection_refusal()
+        || error.is_timeout()
+        || error.is_unrecoverable_error()
+        || matches!(
+            error.kind(),
+            redis::ErrorKind::ReadOnly
+                | redis::ErrorKind::BusyLoadingError
+                | redis::ErrorKind::MasterDown
+                | redis::ErrorKind::ClusterDown
+        )
+        // A write refused inside a script may come back as a script error quoting the code.
+        || error
+            .code()
+            .into_iter()
+            .chain(error.detail())
+            .any(|text| NODE_STATES.iter().any(|state| text.contains(state)))
 }
 
 /// The longest expiry sent: 100 years, as the memory store's. Redis refuses an expiry that
@@ -242,6 +265,35 @@ impl DedupStore for RedisDedupStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn node_states_that_cannot_write_drop_the_connection() {
+        use redis::{ErrorKind, RedisError};
+        for (kind, text) in [
+            (
+                ErrorKind::ReadOnly,
+                "You can't write against a read only replica.",
+            ),
+            (
+                ErrorKind::BusyLoadingError,
+                "Redis is loading the dataset in memory",
+            ),
+            (ErrorKind::MasterDown, "Link with MASTER is down"),
+            (ErrorKind::ClusterDown, "The cluster is down"),
+        ] {
+            let error = RedisError::from((kind, "node state", text.to_owned()));
+            assert!(must_reconnect(&error), "{kind:?}");
+        }
+        let script = RedisError::from((
+            ErrorKind::ResponseError,
+            "script",
+            "READONLY You can't write against a read only replica. script: 1".to_owned(),
+        ));
+        assert!(must_reconnect(&script));
+        // An ordinary refusal keeps the connection.
+        let wrong = RedisError::from((ErrorKind::TypeError, "wrong type", "WRONGTYPE".to_owned()));
+        assert!(!must_reconnect(&wrong));
+    }
 
     #[test]
     fn expiries_stay_within_what_redis_accepts() {

@@ -250,11 +250,10 @@ pub enum Error {
         /// caller-supplied client built before this check).
         followed: bool,
     },
-    /// An attempt to an endpoint whose duplicate handling Binance does not document (payouts,
-    /// wallet transfers) ended with an unknown outcome. Instead of resending, the client looked
-    /// the object up by the merchant's id ([`Lookup`]) and did not send it again: it exists (an
-    /// earlier attempt acted), the lookup failed, or it does not exist and no attempt or time
-    /// was left.
+    /// An attempt to an endpoint whose duplicate handling Binance does not document (payouts)
+    /// ended with an unknown outcome. Such a request is never sent again once it may have
+    /// reached Binance: the client looked the object up by the merchant's id ([`Lookup`],
+    /// within the call's deadline) and reports what it saw.
     #[error("{operation}: not sent again after an attempt whose outcome was unknown: {key_field} {key:?} {lookup}{}", Attempts(*attempts, false))]
     NotResent {
         /// The endpoint's operation name, e.g. `create_payout`.
@@ -284,20 +283,62 @@ pub enum Error {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Lookup {
-    /// It exists: an attempt acted. Query it for its state; do not send it again.
-    Exists,
-    /// It does not exist: no attempt acted. Safe to send again with the same id.
-    Absent,
+    /// It exists: an attempt reached Binance. `status` is its state when it was looked up (a
+    /// payout batch's `batchStatus`, e.g. `PROCESSING`); [`outcome`](Self::outcome) reads it.
+    /// Query it again for its final state; never send it again.
+    Exists {
+        /// The state as Binance sent it.
+        status: String,
+    },
+    /// It was not found `after` the attempt was sent. That does not prove the attempt did
+    /// nothing: Binance may still be committing a slow attempt it accepted on arrival (a
+    /// timeout is exactly when Binance is slow), and it documents no refusal of a repeated
+    /// payout `requestId`. It is safe to send again with the same id only once it still does
+    /// not exist well after the attempt (minutes, not seconds): query it (e.g.
+    /// [`Payouts::query`](crate::Payouts::query) by `requestId`) and resend only if the answer
+    /// is still "not found" (`400202`).
+    Absent {
+        /// How long after the attempt was sent it was looked up.
+        after: std::time::Duration,
+    },
     /// The lookup failed: whether it exists is still unknown.
     Failed(Box<Error>),
+    /// The call's deadline ran out before the object could be looked up.
+    NotLookedUp,
+}
+
+impl Lookup {
+    /// What the attempt did at Binance, as far as the lookup tells: a payout batch `SUCCESS`
+    /// or `PART_SUCCESS` (a transfer `SUCCESS`) paid: [`Outcome::Succeeded`]; `FAILED` or
+    /// `CANCELED` (a transfer `FAILURE`) did not pay: [`Outcome::Rejected`]; `ACCEPTED` or
+    /// `PROCESSING` (a transfer `PROCESS`) is pending, and absence or a failed lookup proves
+    /// nothing: [`Outcome::Unknown`].
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Lookup::Exists { status } => match status.as_str() {
+                "SUCCESS" | "PART_SUCCESS" => Outcome::Succeeded,
+                "FAILED" | "CANCELED" | "FAILURE" => Outcome::Rejected,
+                _ => Outcome::Unknown,
+            },
+            _ => Outcome::Unknown,
+        }
+    }
 }
 
 impl fmt::Display for Lookup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Lookup::Exists => f.write_str("exists (an attempt acted)"),
-            Lookup::Absent => f.write_str("does not exist (no attempt acted)"),
+            Lookup::Exists { status } => {
+                write!(f, "exists with status {status:?} (an attempt acted)")
+            }
+            Lookup::Absent { after } => write!(
+                f,
+                "was not found {} ms after the attempt (it may still appear: query it again \
+                 well after the attempt before sending it again)",
+                after.as_millis()
+            ),
             Lookup::Failed(error) => write!(f, "could not be looked up ({error})"),
+            Lookup::NotLookedUp => f.write_str("was not looked up (the call's deadline ran out)"),
         }
     }
 }
@@ -326,8 +367,9 @@ impl Error {
     /// was refused after an earlier one ended unknown (the refusal may be caused by the earlier
     /// attempt, e.g. a duplicate key). [`Outcome::NotSent`] and [`Outcome::Rejected`] mean
     /// nothing happened; [`Outcome::Succeeded`] means it happened but the answer did not decode.
-    /// For [`Error::NotResent`] the lookup decides: `Succeeded` when the object exists (an
-    /// attempt acted), `Rejected` when it does not, `Unknown` when the lookup failed.
+    /// For [`Error::NotResent`] the lookup decides ([`Lookup::outcome`]): the found object's
+    /// status when it exists (a batch `SUCCESS` paid, `FAILED` did not, `PROCESSING` is still
+    /// unknown); `Unknown` when it was not found, as a slow attempt may still act.
     pub fn outcome(&self) -> Outcome {
         let (outcome, earlier_unknown) = match self {
             Error::Config(_) | Error::Request { .. } | Error::BlockingInAsyncContext => {
@@ -359,11 +401,7 @@ impl Error {
                 earlier_outcome_unknown,
                 ..
             } => (Outcome::Unknown, *earlier_outcome_unknown),
-            Error::NotResent { lookup, .. } => match lookup {
-                Lookup::Exists => (Outcome::Succeeded, false),
-                Lookup::Absent => (Outcome::Rejected, false),
-                _ => (Outcome::Unknown, false),
-            },
+            Error::NotResent { lookup, .. } => (lookup.outcome(), false),
             Error::OrderMismatch { .. } => (Outcome::Rejected, false),
             Error::DuplicateUnresolved { .. } => (Outcome::Unknown, false),
         };

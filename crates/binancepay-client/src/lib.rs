@@ -35,6 +35,7 @@ pub use areas::{
     Certificates, Convert, DirectDebit, Orders, Payer, Payouts, ProfitSharing, Refunds, Reports,
     ShareInfo, SubMerchants, Tsp, Wallet,
 };
+pub use binancepay_http::Answer;
 pub use builder::{
     ClientBuilder, DEFAULT_CERTIFICATE_REFRESH_INTERVAL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_API_SECRET, ENV_BASE_URL,
@@ -92,11 +93,14 @@ mod retry_policy_doc {
                 RetryClass::Idempotent { key_field } if endpoint.operation.starts_with("create_order") => format!(
                     "retries with the same `{key_field}`; `400201` after an unknown attempt: queries the order and returns it if amount and currency match"
                 ),
-                RetryClass::Idempotent { key_field }
-                    if matches!(endpoint.operation, "create_payout" | "transfer_fund") =>
-                {
+                RetryClass::Idempotent { key_field } if endpoint.operation == "create_payout" => {
                     format!(
-                        "after an attempt with an unknown outcome: looks it up by `{key_field}` and resends (same bytes) only if it does not exist; otherwise `Error::NotResent`"
+                        "resends only an attempt that certainly did nothing (no connection, 429, `400003`); after an attempt with an unknown outcome it never resends: it looks the batch up by `{key_field}` within the deadline and returns `Error::NotResent` with what it saw"
+                    )
+                }
+                RetryClass::Idempotent { key_field } if endpoint.operation == "transfer_fund" => {
+                    format!(
+                        "retries with the same `{key_field}` (same bytes), also after an unknown outcome; a repeat is answered `REPEAT_REQ_SUCCESS` with the first transfer (`Client::execute_answer` tells a replay)"
                     )
                 }
                 RetryClass::Idempotent { key_field } => {

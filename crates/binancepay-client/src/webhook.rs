@@ -260,7 +260,11 @@ impl WebhookHandler {
     /// Verifies a notification, then runs `act` on it **once** across every handler that shares
     /// the [`DedupStore`], and tells what to answer ([`Processed::response`]).
     ///
-    /// The key is `bizIdStr:bizStatus`. It is claimed with a lease before `act` runs; the lease
+    /// The key is [`Notification::dedup_key`] (`bizType:bizIdStr:bizStatus`, and the refund's
+    /// id for a refund). A notification whose key does not name one event
+    /// ([`Notification::dedup_key_identifies_event`]: a refund without `refundInfo`,
+    /// `TP_AUTH_CHANGED`, a QR-code scan) is not deduplicated: `act` runs on every delivery,
+    /// so keep it idempotent. Otherwise the key is claimed with a lease before `act` runs; the lease
     /// is renewed while `act` runs; the key is marked done only once `act` returned `Ok`, and
     /// released if it returned `Err` (or panicked), so that Binance's next delivery acts. A
     /// delivery that finds the key done is answered `SUCCESS` without acting; one that finds it
@@ -354,6 +358,11 @@ impl WebhookHandler {
         E: Send + 'static,
     {
         let notification = verified.into_notification();
+        if !notification.dedup_key_identifies_event() {
+            // Nothing in the body tells a second event from a retry of the first: swallowing
+            // a retry could swallow a distinct event, so every delivery acts.
+            return act_undeduplicated(notification, act).await;
+        }
         let key = crate::reconcile::event_key(&notification);
         let Some(lease) = new_lease() else {
             return Processed::StoreUnavailable(DedupStoreError::new(
@@ -401,7 +410,8 @@ impl WebhookHandler {
         tokio::spawn(job.run(notification.clone(), act, reply));
         match outcome.await {
             Ok(processed) => processed,
-            // The job ends only after replying, unless the runtime is shutting down.
+            // The job ends only after replying, unless the runtime is shutting down: then
+            // nothing can reach the store, and the key stays under the lease until it runs out.
             Err(_) => Processed::Aborted(notification),
         }
     }
@@ -517,7 +527,9 @@ pub enum Processed<E> {
         /// What the merchant's code returned.
         error: E,
     },
-    /// The merchant's code panicked (or the runtime shut down under it); the key was released:
+    /// The merchant's code panicked: the key was released, so the next delivery acts. Or the
+    /// runtime shut down under it: nothing could reach the store any more, so the key stays
+    /// under this delivery's lease until the lease runs out, and then the next delivery acts.
     /// 500.
     Aborted(Notification),
     /// The notification was not verified: the refusal's own status (400, 401, 413 or 503).
@@ -525,8 +537,8 @@ pub enum Processed<E> {
     /// The store could not be reached, so nothing ran: 503.
     StoreUnavailable(DedupStoreError),
     /// The merchant's code succeeded but the store could not record it: 503. The handler keeps
-    /// trying to record it in the background (for up to an hour); until then the key stays
-    /// under this delivery's lease, so no other delivery acts within the lease time.
+    /// trying to record it in the background (for up to an hour), renewing the lease all the
+    /// while, so no other delivery acts until it is recorded (or the store loses the lease).
     Unrecorded {
         /// The notification.
         notification: Notification,
@@ -584,6 +596,25 @@ impl<E> Processed<E> {
             | Processed::Unrecorded { notification, .. } => Some(notification),
             Processed::Refused(_) | Processed::StoreUnavailable(_) => None,
         }
+    }
+}
+
+/// Runs the merchant's code on a notification that is not deduplicated, in a task of its own
+/// as [`Job::run`] does, so a panic becomes [`Processed::Aborted`].
+async fn act_undeduplicated<F, Fut, E>(notification: Notification, act: F) -> Processed<E>
+where
+    F: FnOnce(Notification) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(), E>> + Send + 'static,
+    E: Send + 'static,
+{
+    let given = notification.clone();
+    match tokio::spawn(async move { act(given).await }).await {
+        Ok(Ok(())) => Processed::Acted(notification),
+        Ok(Err(error)) => Processed::Failed {
+            notification,
+            error,
+        },
+        Err(_) => Processed::Aborted(notification),
     }
 }
 
@@ -696,18 +727,20 @@ impl Job {
         Ok(())
     }
 
-    /// Records the action once the store is back: until then the key stays under this lease
-    /// (if the store kept it), so no other delivery acts.
+    /// Records the action once the store is back: until then the lease is renewed at least
+    /// every third of its time, so the key stays under it and no other delivery acts.
     async fn keep_completing(&self) {
         let started = Instant::now();
-        let mut wait = Duration::from_millis(50);
+        let every = self.ttl / 3;
+        let mut wait = Duration::from_millis(50).min(every);
         while started.elapsed() < RECORD_FOR {
             tokio::time::sleep(wait).await;
             if self.complete().await.is_ok() {
                 tracing::info!(key = self.key, "binancepay webhook action recorded");
                 return;
             }
-            wait = (wait * 2).min(Duration::from_secs(2));
+            self.renew().await;
+            wait = (wait * 2).min(Duration::from_secs(2)).min(every);
         }
         tracing::error!(
             key = self.key,

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 /// In JSON (the control API) a fault is an object with a `kind` plus its parameters:
 /// `{"kind":"latency","ms":250}`, `{"kind":"server_error","status":503}`,
 /// `{"kind":"drop_before_action"}`, `{"kind":"drop_after_action"}`,
-/// `{"kind":"truncated_body"}`, `{"kind":"malformed_body"}`, `{"kind":"html403"}` or
-/// `{"kind":"restricted_location"}`.
+/// `{"kind":"truncated_body"}`, `{"kind":"malformed_body"}`, `{"kind":"html403"}`,
+/// `{"kind":"restricted_location"}` or `{"kind":"slow_action","ms":3000}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -39,6 +39,15 @@ pub enum Fault {
     /// Answer as Binance does to a request from a restricted country, without acting:
     /// `{"code":0,"msg":"Service unavailable from a restricted location ..."}` with HTTP 451.
     RestrictedLocation,
+    /// Binance is slow to commit: the request is authenticated on arrival (a bad signature or
+    /// a stale timestamp is answered at once), but its effect, and the answer, come `ms`
+    /// milliseconds later, even if the client has hung up by then; queries do not see it
+    /// before. With `ms` beyond the client's timeout, a lookup right after the timeout finds
+    /// nothing although the request will act.
+    SlowAction {
+        /// How long the effect takes, in milliseconds.
+        ms: u64,
+    },
 }
 
 impl Fault {
@@ -48,6 +57,7 @@ impl Fault {
         matches!(
             self,
             Fault::Latency { .. }
+                | Fault::SlowAction { .. }
                 | Fault::DropAfterAction
                 | Fault::TruncatedBody
                 | Fault::MalformedBody
@@ -159,7 +169,7 @@ impl FaultPlan {
                 Fault::ServerError { status } if !(500..=599).contains(&status) => {
                     return Err(format!("rules[{index}].status: must be from 500 to 599"));
                 }
-                Fault::Latency { ms } if ms > MAX_LATENCY_MS => {
+                Fault::Latency { ms } | Fault::SlowAction { ms } if ms > MAX_LATENCY_MS => {
                     return Err(format!(
                         "rules[{index}].ms: must be at most {MAX_LATENCY_MS}"
                     ));

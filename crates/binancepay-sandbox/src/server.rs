@@ -89,7 +89,7 @@ pub(crate) async fn serve(
                 let shared = Arc::clone(&shared);
                 let service = service_fn(move |request| {
                     let shared = Arc::clone(&shared);
-                    async move { respond(&shared, request).await }
+                    async move { respond(shared, request).await }
                 });
                 let mut builder = http1::Builder::new();
                 builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
@@ -109,7 +109,7 @@ pub(crate) async fn serve(
 
 /// One request: control routes first, then faults, then the Binance API.
 async fn respond(
-    shared: &Shared,
+    shared: Arc<Shared>,
     request: Request<Incoming>,
 ) -> Result<Response<SandboxBody>, Dropped> {
     let path = request.uri().path().to_owned();
@@ -127,7 +127,7 @@ async fn respond(
             Err(BodyError::TooLarge) => return Ok(finish(error_too_large())),
             Err(BodyError::Broken) => return Err(Dropped),
         };
-        return Ok(finish(control::handle(shared, &method, &path, &body)));
+        return Ok(finish(control::handle(&shared, &method, &path, &body)));
     }
 
     let signature = request
@@ -154,7 +154,23 @@ async fn respond(
         Err(BodyError::Broken) => return Err(Dropped),
     };
     let request = Request::from_parts(parts, body);
-    let response = shared.api.handle(&request);
+    let response = match decision.fault {
+        Some(Fault::SlowAction { ms }) => match shared.api.admit(&request) {
+            Ok(arrived) => {
+                // The effect happens later in a task of its own, so it happens even when the
+                // client has hung up; until then the state holds no trace of it.
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                let slow = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    let _ = reply.send(slow.api.handle_at(&request, arrived));
+                });
+                answer.await.map_err(|_| Dropped)?
+            }
+            Err(refused) => *refused,
+        },
+        _ => shared.api.handle(&request),
+    };
 
     match decision.fault {
         Some(Fault::DropAfterAction) => Err(Dropped),

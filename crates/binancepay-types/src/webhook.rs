@@ -7,7 +7,7 @@
 //! use binancepay_types::webhook::{Notification, WebhookReply};
 //! let body = br#"{"bizType":"PAY","bizId":29383937493038367292,"bizStatus":"PAY_SUCCESS","data":"{\"merchantTradeNo\":\"9825382937292\",\"totalFee\":0.88000000,\"currency\":\"USDT\"}"}"#;
 //! let notification = Notification::from_slice(body).unwrap();
-//! assert_eq!(notification.dedup_key(), "29383937493038367292:PAY_SUCCESS");
+//! assert_eq!(notification.dedup_key(), "PAY:29383937493038367292:PAY_SUCCESS");
 //! if let Notification::Pay(pay) = &notification {
 //!     assert_eq!(pay.data.merchant_trade_no.as_deref(), Some("9825382937292"));
 //! }
@@ -143,20 +143,63 @@ impl Notification {
         })
     }
 
-    /// The key to deduplicate deliveries on: `bizIdStr` + `:` + `bizStatus`, and for a
+    /// The key to deduplicate deliveries on: `bizType:bizIdStr:bizStatus`, and for a
     /// `PAY_REFUND` that carries its `refundInfo`, `:` + its `refundRequestId`.
     ///
-    /// Delivery is at least once (up to 6 retries), so a handler should act once per key. A
-    /// refund notification's `bizId` is the order's, and an order may be refunded several times
-    /// in part: without the refund's own id the second partial refund would look like a
-    /// repeat of the first and never be acted on.
+    /// Rule: Binance's retries of one event (up to 6, the same body) always share a key, and two
+    /// distinct events never do. Per `bizType`, with the evidence (reference §4.4):
+    ///
+    /// | bizType | key | why it is one event |
+    /// |---|---|---|
+    /// | `PAY` | `PAY:prepayId:status` | an order is paid (`PAY_SUCCESS`) or closed (`PAY_CLOSED`) once |
+    /// | `PAY_REFUND` | `PAY_REFUND:prepayId:status:refundRequestId` (`refundId` when production sends no `refundRequestId`) | `bizId` is the order's, and an order may be refunded in part several times: the refund's own id tells them apart |
+    /// | `PAYOUT` | `PAYOUT:bizId:batchStatus` | a batch passes each status once |
+    /// | `PAYOUT_NON_BN` | `PAYOUT_NON_BN:bizId:status` | a transfer passes each detail status once |
+    /// | `DIRECT_DEBIT_CT` | `DIRECT_DEBIT_CT:contract:status` | a contract is signed once and terminated once |
+    /// | `TECH_PROVIDER` | `TECH_PROVIDER:authorization:status` | an authorization is answered, and disabled, once |
+    /// | `SHARE_ACCOUNT_ID` | `SHARE_ACCOUNT_ID:bizId:SUCCESS` | one share request is answered once |
+    /// | `BALANCE` | `BALANCE:downloadId:status` | one report is ready once |
+    /// | unknown | `bizType:bizIdStr:bizStatus` | the envelope's identity, as documented for every bizType |
+    ///
+    /// `bizType` is part of the key because ids of different kinds may coincide (a `PAYOUT`
+    /// and a `SHARE_ACCOUNT_ID` both `SUCCESS` under the same number are two events).
+    ///
+    /// Three kinds of event have no id of their own in the body, so a second event reads
+    /// exactly like a retry of the first: a `PAY_REFUND` without `refundInfo` or any id in it (optional on the
+    /// page; its other fields describe the order), `TECH_PROVIDER` `TP_AUTH_CHANGED` (the
+    /// authorization id is reused by every change) and `MERCHANT_QR_CODE` (a fixed QR code is
+    /// scanned many times under one `referId`). For those
+    /// [`dedup_key_identifies_event`](Self::dedup_key_identifies_event) is `false`: a handler
+    /// must act on every delivery (idempotently: query the refund, the record) rather than
+    /// swallow a second event as a retry.
     pub fn dedup_key(&self) -> String {
+        let base = format!(
+            "{}:{}:{}",
+            self.biz_type(),
+            self.biz_id_str(),
+            self.biz_status()
+        );
         match self {
             Notification::PayRefund(refund) => match refund_id_of(refund) {
-                Some(id) => format!("{}:{}:{id}", self.biz_id_str(), self.biz_status()),
-                None => format!("{}:{}", self.biz_id_str(), self.biz_status()),
+                Some(id) => format!("{base}:{id}"),
+                None => base,
             },
-            _ => format!("{}:{}", self.biz_id_str(), self.biz_status()),
+            _ => base,
+        }
+    }
+
+    /// Whether [`dedup_key`](Self::dedup_key) names one event: `false` when the body holds no
+    /// id that tells a second event from a retry of the first (a `PAY_REFUND` without
+    /// `refundInfo`, `TECH_PROVIDER` `TP_AUTH_CHANGED`, `MERCHANT_QR_CODE`), and deliveries must
+    /// not be deduplicated.
+    pub fn dedup_key_identifies_event(&self) -> bool {
+        match self {
+            Notification::PayRefund(refund) => refund_id_of(refund).is_some(),
+            Notification::TechProvider(provider) => {
+                provider.status != crate::generated::enums::TechProviderStatus::TpAuthChanged
+            }
+            Notification::MerchantQrCode(_) => false,
+            _ => true,
         }
     }
 }
@@ -170,8 +213,6 @@ fn refund_id_of(refund: &crate::generated::webhooks::PayRefundNotification) -> O
         .or(info.refund_id.as_deref())
         .filter(|id| !id.is_empty())
 }
-
-impl Notification {}
 
 /// The body to answer a webhook with (HTTP 200).
 ///

@@ -18,7 +18,7 @@ async fn status(client: &Client, prepay_id: &Id) -> Result<OrderStatus, BoxError
     Ok(client.orders().query_v2(&query).await?.status)
 }
 
-/// Waits until the merchant acted on the notification `bizIdStr:bizStatus`.
+/// Waits until the merchant acted on the notification `bizType:bizIdStr:bizStatus`.
 async fn processed(merchant: &Merchant, key: &str) -> Result<Notification, BoxError> {
     wait_until(key, Duration::from_secs(10), || async {
         Ok(merchant
@@ -46,7 +46,7 @@ async fn orders_are_paid_closed_expired_and_never_duplicated() -> TestResult {
         assert_eq!(status(&client, &paid_id).await?, OrderStatus::Initial);
         control.pay(paid_id.as_str()).await?;
         assert_eq!(status(&client, &paid_id).await?, OrderStatus::Paid);
-        let success = processed(&merchant, &format!("{paid_id}:PAY_SUCCESS")).await?;
+        let success = processed(&merchant, &format!("PAY:{paid_id}:PAY_SUCCESS")).await?;
         match success {
             Notification::Pay(pay) => {
                 assert_eq!(pay.data.merchant_trade_no.as_deref(), Some("ORD1"));
@@ -64,7 +64,7 @@ async fn orders_are_paid_closed_expired_and_never_duplicated() -> TestResult {
         let close = CloseOrderRequest::new().with_prepay_id(unpaid_id.clone());
         assert!(client.orders().close(&close).await?);
         assert_eq!(status(&client, &unpaid_id).await?, OrderStatus::Canceled);
-        let closed = processed(&merchant, &format!("{unpaid_id}:PAY_CLOSED")).await?;
+        let closed = processed(&merchant, &format!("PAY:{unpaid_id}:PAY_CLOSED")).await?;
         assert_eq!(closed.biz_type(), "PAY");
 
         // Closing a paid order: 400204, nothing changes.

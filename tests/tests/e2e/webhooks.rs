@@ -34,7 +34,7 @@ async fn failed_deliveries_are_retried_until_the_merchant_accepts_and_all_verify
                 .create_v3(&order(&format!("HOOK{n}"), "10")?.with_webhook_url(merchant.url()))
                 .await?;
             control.pay(created.prepay_id().as_str()).await?;
-            expected.push(format!("{}:PAY_SUCCESS", created.prepay_id()));
+            expected.push(format!("PAY:{}:PAY_SUCCESS", created.prepay_id()));
             if n == 3 {
                 let refund = RefundOrderRequest::new(
                     "HOOKREFUND",
@@ -71,7 +71,7 @@ async fn failed_deliveries_are_retried_until_the_merchant_accepts_and_all_verify
             .ok_or("no PAY_REFUND delivery listed")?;
         // A refund's key adds its refundRequestId: its bizId is the order's.
         expected.push(format!(
-            "{}:{}:HOOKREFUND",
+            "PAY_REFUND:{}:{}:HOOKREFUND",
             refund_listed["bizId"].as_str().unwrap_or_default(),
             refund_listed["bizStatus"].as_str().unwrap_or_default()
         ));

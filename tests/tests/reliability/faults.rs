@@ -103,8 +103,8 @@ fn label(error: &Error) -> String {
         },
         Error::DuplicateUnresolved { .. } => "400201 after unknown, lookup failed".to_owned(),
         Error::NotResent { lookup, .. } => match lookup {
-            Lookup::Exists => "unknown attempt looked up: exists, not resent".to_owned(),
-            Lookup::Absent => "unknown attempt looked up: absent, no attempt left".to_owned(),
+            Lookup::Exists { .. } => "unknown attempt looked up: exists, not resent".to_owned(),
+            Lookup::Absent { .. } => "unknown attempt looked up: absent, not resent".to_owned(),
             _ => "unknown attempt looked up: lookup failed".to_owned(),
         },
         other => format!("{other}"),

@@ -107,7 +107,7 @@ async fn all_delivered(
     let processed: std::collections::HashSet<String> =
         merchant.processed().iter().map(|n| n.dedup_key()).collect();
     for prepay_id in paid {
-        let key = format!("{prepay_id}:PAY_SUCCESS");
+        let key = format!("PAY:{prepay_id}:PAY_SUCCESS");
         assert!(processed.contains(&key), "{key} never reached the merchant");
     }
     Ok(())

@@ -227,7 +227,10 @@ async fn replays_outside_the_window_are_refused_although_authentic() -> TestResu
         );
         let then = Timestamp::parse(&text("timestamp"))?;
         let notification = verifier.verify(&headers, body.as_bytes(), then)?;
-        assert_eq!(notification.dedup_key(), "29383937493038367292:PAY_SUCCESS");
+        assert_eq!(
+            notification.dedup_key(),
+            "PAY:29383937493038367292:PAY_SUCCESS"
+        );
         target.sandbox.shutdown().await;
         Ok(())
     })
@@ -514,7 +517,7 @@ async fn the_endpoint_survives_every_attack_and_still_serves() -> TestResult {
             .await?;
         assert_eq!(answer.status(), StatusCode::OK);
         let processed: Vec<String> = merchant.processed().iter().map(|n| n.dedup_key()).collect();
-        assert_eq!(processed, ["384500000000000009:PAY_SUCCESS"]);
+        assert_eq!(processed, ["PAY:384500000000000009:PAY_SUCCESS"]);
         let refused = merchant
             .deliveries()
             .iter()

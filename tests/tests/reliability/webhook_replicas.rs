@@ -3,7 +3,8 @@
 //! port, stopped at the end). The sandbox delivers every notification through a round-robin
 //! balancer, so retries land on other replicas; the merchant's code fails or stalls for a share
 //! of calls. Every (bizIdStr, bizStatus) must be acted on exactly once and none lost, also when
-//! Redis is stopped mid-run (answers 503 meanwhile, nothing acts without it).
+//! Redis is stopped mid-run (answers 503 meanwhile, nothing acts without it), and a failover
+//! that demotes the node a store is connected to costs one claim, not the replica.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -360,7 +361,7 @@ impl Deployment {
                 .await?;
             let prepay_id = created.prepay_id().to_string();
             self.control.pay(&prepay_id).await?;
-            keys.push(format!("{prepay_id}:PAY_SUCCESS"));
+            keys.push(format!("PAY:{prepay_id}:PAY_SUCCESS"));
         }
         Ok(keys)
     }
@@ -550,6 +551,100 @@ async fn redis_stopped_mid_run_means_503_and_no_double_action() -> TestResult {
             deployment.statuses()
         );
         deployment.stop().await;
+        Ok(())
+    })
+    .await
+}
+
+/// Sends one command to a Redis at `addr` and returns its first answer line.
+async fn redis_command(addr: SocketAddr, args: &[&str]) -> Result<String, BoxError> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let mut request = format!("*{}\r\n", args.len());
+    for arg in args {
+        request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+    }
+    stream.write_all(request.as_bytes()).await?;
+    let mut line = String::new();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        BufReader::new(stream).read_line(&mut line),
+    )
+    .await??;
+    Ok(line.trim_end().to_owned())
+}
+
+/// A TCP forwarder standing for a DNS name that follows the primary: each new connection goes
+/// to the current target; connections already made stay where they were.
+async fn follow_the_primary(
+    target: Arc<Mutex<SocketAddr>>,
+) -> Result<(SocketAddr, JoinHandle<()>), BoxError> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            let to = *lock(&target);
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(to).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    Ok((addr, task))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demoted_redis_node_is_left_for_the_new_primary() -> TestResult {
+    use binancepay_client::{Claim, DedupStore};
+    let Some(binary) = redis_or_skip("a_demoted_redis_node_is_left_for_the_new_primary") else {
+        return Ok(());
+    };
+    let _shared = HEAVY.read().await;
+    bounded("a_demoted_redis_node_is_left_for_the_new_primary", async {
+        let old = RedisServer::start(binary.clone()).await?;
+        let new = RedisServer::start(binary).await?;
+        let old_addr = SocketAddr::from(([127, 0, 0, 1], old.port));
+        let target = Arc::new(Mutex::new(old_addr));
+        let (proxy, forwarder) = follow_the_primary(Arc::clone(&target)).await?;
+        let store = RedisDedupStore::open(&format!("redis://{proxy}/"))?
+            .with_timeout(Duration::from_millis(500));
+        let lease = Duration::from_secs(30);
+        assert_eq!(store.claim("before", "a", lease).await?, Claim::Acquired);
+
+        // Failover: the old primary becomes a replica of the new one, and the name (here the
+        // forwarder) now leads to the new primary.
+        let answer = redis_command(old_addr, &["REPLICAOF", "127.0.0.1", &new.port.to_string()])
+            .await?;
+        assert_eq!(answer, "+OK");
+        *lock(&target) = SocketAddr::from(([127, 0, 0, 1], new.port));
+
+        // The first claim meets the demoted node; the store must then connect again.
+        let mut refused = 0;
+        let mut answered = None;
+        for _ in 0..5 {
+            match store.claim("after", "b", lease).await {
+                Ok(claim) => {
+                    answered = Some(claim);
+                    break;
+                }
+                Err(error) => {
+                    refused += 1;
+                    let text = format!("{error:?}");
+                    assert!(text.contains("read only replica"), "{text}");
+                }
+            }
+        }
+        assert_eq!(answered, Some(Claim::Acquired), "still refused after {refused} claims");
+        assert_eq!(refused, 1, "one claim met the demoted node");
+        // The claim landed on the new primary.
+        let new_addr = SocketAddr::from(([127, 0, 0, 1], new.port));
+        let held = redis_command(new_addr, &["EXISTS", "binancepay:webhook:after"]).await?;
+        assert_eq!(held, ":1");
+        eprintln!(
+            "FIGURES redis-failover: {refused} claim refused READONLY by the demoted node, then reconnected to the new primary"
+        );
+        forwarder.abort();
         Ok(())
     })
     .await

@@ -366,3 +366,81 @@ fn allow_remote_prints_a_warning_line() {
     assert_eq!(warnings.len(), 1, "{notes}");
     assert!(warnings[0].contains("--allow-remote"), "{notes}");
 }
+
+/// Sends the same payout twice to a sandbox started with `extra` and returns the funding
+/// wallet's balance line afterwards.
+fn funding_after_a_repeated_payout(extra: &[&str]) -> String {
+    let key = "givenkey123";
+    let secret = "given-secret";
+    let env = [
+        ("BINANCEPAY_API_KEY", key),
+        ("BINANCEPAY_API_SECRET", secret),
+    ];
+    let mut sandbox = Running::start_with(&env, extra);
+    let listening = sandbox.line();
+    let base_url = listening
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("{listening:?}"))
+        .to_owned();
+    let env = [
+        ("BINANCEPAY_API_KEY", key),
+        ("BINANCEPAY_API_SECRET", secret),
+        ("BINANCEPAY_BASE_URL", base_url.as_str()),
+    ];
+    for _ in 0..2 {
+        let paid = run(
+            &[
+                "payout",
+                "create",
+                "--request-id",
+                "REPEATED1",
+                "--batch-name",
+                "May",
+                "--currency",
+                "USDT",
+                "--receiver",
+                "PAY_ID:35000001:7.25",
+            ],
+            &env,
+            None,
+        );
+        assert_eq!(paid.status.code(), Some(0), "{}", stderr(&paid));
+    }
+    let balance = run(
+        &[
+            "balance",
+            "--wallet",
+            "FUNDING_WALLET",
+            "--currency",
+            "USDT",
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(balance.status.code(), Some(0), "{}", stderr(&balance));
+    let stopped = sandbox.terminate();
+    assert_eq!(stopped.status.code(), Some(0));
+    if !extra.is_empty() {
+        assert!(
+            stderr(&stopped).contains("--act-on-repeated-request-ids"),
+            "{}",
+            stderr(&stopped)
+        );
+    }
+    let printed = String::from_utf8_lossy(&balance.stdout).into_owned();
+    printed
+        .lines()
+        .find(|line| line.contains("\"available\""))
+        .unwrap_or_else(|| panic!("no available balance: {printed}"))
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn act_on_repeated_request_ids_pays_a_repeated_payout_again() {
+    let deduplicated = funding_after_a_repeated_payout(&[]);
+    let paid_twice = funding_after_a_repeated_payout(&["--act-on-repeated-request-ids"]);
+    // From the sandbox's 1,000,000 USDT: 7.25 paid once, or twice when the repeat acts.
+    assert_eq!(deduplicated, r#""available": 999992.75,"#);
+    assert_eq!(paid_twice, r#""available": 999985.5,"#);
+}

@@ -84,3 +84,29 @@ fn blocking_from_async_code_is_refused_not_a_panic() {
         "{result:?}"
     );
 }
+
+#[test]
+fn blocking_execute_answer_tells_a_replay() {
+    let runtime = server_runtime();
+    let mock = runtime.block_on(Mock::start(|_| {
+        Reply::json(
+            200,
+            r#"{"status":"REPEAT_REQ_SUCCESS","code":"000001","data":{"tranId":"T1","status":"SUCCESS"}}"#,
+        )
+    }));
+    let client = Client::from_builder(mock.client()).unwrap_or_else(|e| panic!("{e}"));
+    let amount = binancepay_types::Amount::new("2").unwrap_or_else(|e| panic!("{e}"));
+    let request = binancepay_types::wallet::TransferFundRequest::new(
+        "T1",
+        "USDT",
+        amount,
+        binancepay_types::enums::TransferType::ToMain,
+    );
+    let answer = client
+        .execute_answer(&request)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(answer.is_replay());
+    assert_eq!(answer.data.tran_id, "T1");
+    drop(client);
+    drop(mock);
+}

@@ -111,8 +111,10 @@ async fn any_3xx_is_an_error_and_the_signed_request_goes_nowhere_else() {
 }
 
 mod payouts {
-    //! Payouts and transfers: Binance does not document what a repeated `requestId` does, so an
-    //! attempt whose outcome is unknown is looked up, never resent blindly.
+    //! Payouts: Binance documents no refusal of a repeated `requestId`, so an attempt that may
+    //! have reached it is never resent; it is looked up, and the caller decides. Transfers: a
+    //! repeated `requestId` is answered `REPEAT_REQ_SUCCESS` with the first transfer, so they
+    //! are resent with the same bytes.
 
     use std::time::Duration;
 
@@ -154,21 +156,22 @@ mod payouts {
         )
     }
 
-    /// The first create attempt times out (the server acted or not: unknown); `exists` says
-    /// what the lookup finds.
-    async fn mock(create_path: &'static str, query_path: &'static str, exists: bool) -> Mock {
+    /// The first create attempt times out (the server acted or not: unknown); the lookup
+    /// finds the batch with `status`, or nothing for `None`.
+    async fn mock(status: Option<&'static str>) -> Mock {
         Mock::start(move |call| {
-            if call.path == query_path {
-                if exists {
-                    Reply::success(serde_json::json!({"requestId": "P1", "tranId": "P1", "status": "SUCCESS", "batchStatus": "ACCEPTED"}))
-                } else {
-                    not_found()
+            if call.path == QUERY_PAYOUT {
+                match status {
+                    Some(status) => Reply::success(
+                        serde_json::json!({"requestId": "P1", "batchStatus": status}),
+                    ),
+                    None => not_found(),
                 }
-            } else if call.path == create_path && call.nth == 1 {
-                Reply::success(serde_json::json!({"requestId": "P1", "status": "ACCEPTED", "tranId": "P1"}))
+            } else if call.nth == 1 {
+                Reply::success(serde_json::json!({"requestId": "P1", "status": "ACCEPTED"}))
                     .after(Duration::from_secs(3))
             } else {
-                Reply::success(serde_json::json!({"requestId": "P1", "status": "ACCEPTED", "tranId": "P1"}))
+                Reply::success(serde_json::json!({"requestId": "P1", "status": "ACCEPTED"}))
             }
         })
         .await
@@ -187,48 +190,81 @@ mod payouts {
     }
 
     #[tokio::test]
-    async fn a_payout_that_exists_after_an_unknown_attempt_is_not_resent() {
-        let mock = mock(CreatePayoutRequest::PATH, QUERY_PAYOUT, true).await;
+    async fn a_payout_found_after_an_unknown_attempt_is_not_resent_and_its_status_decides() {
+        for (status, outcome) in [
+            ("ACCEPTED", Outcome::Unknown),
+            ("PROCESSING", Outcome::Unknown),
+            ("SUCCESS", Outcome::Succeeded),
+            ("PART_SUCCESS", Outcome::Succeeded),
+            ("FAILED", Outcome::Rejected),
+            ("CANCELED", Outcome::Rejected),
+        ] {
+            let mock = mock(Some(status)).await;
+            let result = client(&mock).payouts().create(&payout()).await;
+            let Err(error) = result else {
+                panic!("resent and succeeded: {result:?}");
+            };
+            assert!(
+                matches!(&error, Error::NotResent { lookup: Lookup::Exists { status: found }, key, .. } if key == "P1" && found == status),
+                "{error}"
+            );
+            assert_eq!(error.outcome(), outcome, "{status}");
+            assert_eq!(count(&mock, CreatePayoutRequest::PATH), 1);
+            assert_eq!(count(&mock, QUERY_PAYOUT), 1);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_payout_not_found_after_an_unknown_attempt_is_not_resent() {
+        // Binance may still be committing the slow attempt: a resend could pay a second batch.
+        let mock = mock(None).await;
         let result = client(&mock).payouts().create(&payout()).await;
         let Err(error) = result else {
             panic!("resent and succeeded: {result:?}");
         };
-        assert!(
-            matches!(&error, Error::NotResent { lookup: Lookup::Exists, key, .. } if key == "P1"),
-            "{error}"
-        );
-        // It happened: do not send it again, query it for its state.
-        assert_eq!(error.outcome(), Outcome::Succeeded);
+        let Error::NotResent {
+            lookup: Lookup::Absent { after },
+            ..
+        } = &error
+        else {
+            panic!("{error}");
+        };
+        assert!(*after >= Duration::from_secs(2), "{after:?}");
+        assert!(error.outcome_unknown());
+        assert!(error.to_string().contains("query it again"), "{error}");
         assert_eq!(count(&mock, CreatePayoutRequest::PATH), 1);
         assert_eq!(count(&mock, QUERY_PAYOUT), 1);
     }
 
     #[tokio::test]
-    async fn a_payout_that_does_not_exist_after_an_unknown_attempt_is_resent_once() {
-        let mock = mock(CreatePayoutRequest::PATH, QUERY_PAYOUT, false).await;
-        let result = client(&mock).payouts().create(&payout()).await;
-        assert!(result.is_ok(), "{result:?}");
-        assert_eq!(count(&mock, CreatePayoutRequest::PATH), 2);
-        assert_eq!(count(&mock, QUERY_PAYOUT), 1);
-    }
-
-    #[tokio::test]
-    async fn a_failed_lookup_leaves_the_transfer_unknown_and_unsent() {
-        // Every lookup answers "unknown error, retry later"; every transfer attempt times out.
+    async fn a_payout_that_was_not_sent_is_sent_again() {
+        // 429 before acting: nothing happened, so the same bytes go again.
         let mock = Mock::start(move |call| {
-            if call.path == QUERY_TRANSFER {
-                Reply::json(
-                    200,
-                    r#"{"status":"FAIL","code":"400000","errorMessage":"later"}"#,
-                )
+            if call.nth == 1 {
+                Reply::json(429, "{}")
             } else {
-                Reply::success(serde_json::json!({"tranId": "T1", "status": "SUCCESS"}))
-                    .after(Duration::from_secs(3))
+                Reply::success(serde_json::json!({"requestId": "P1", "status": "ACCEPTED"}))
             }
         })
         .await;
-        let request = TransferFundRequest::new("T1", "USDT", amount("2"), TransferType::ToMain);
-        let result = client(&mock).wallet().transfer(&request).await;
+        let result = client(&mock).payouts().create(&payout()).await;
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(count(&mock, CreatePayoutRequest::PATH), 2);
+        assert_eq!(count(&mock, QUERY_PAYOUT), 0);
+    }
+
+    #[tokio::test]
+    async fn the_deadline_bounds_the_lookup() {
+        let mock = mock(Some("SUCCESS")).await;
+        let client = mock
+            .client()
+            .timeout(Duration::from_millis(300))
+            .deadline(Duration::from_millis(900))
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let started = std::time::Instant::now();
+        let result = client.payouts().create(&payout()).await;
+        let elapsed = started.elapsed();
         let Err(error) = result else {
             panic!("resent and succeeded: {result:?}");
         };
@@ -236,13 +272,72 @@ mod payouts {
             matches!(
                 &error,
                 Error::NotResent {
-                    lookup: Lookup::Failed(_),
+                    lookup: Lookup::NotLookedUp,
                     ..
                 }
             ),
             "{error}"
         );
         assert!(error.outcome_unknown());
+        assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+        assert_eq!(count(&mock, CreatePayoutRequest::PATH), 1);
+    }
+
+    /// Transfer attempts: the first times out after Binance acted; later ones are answered as
+    /// Binance answers a repeated `requestId`.
+    async fn transfer_mock() -> Mock {
+        Mock::start(move |call| {
+            let first = r#"{"tranId":"T1","status":"SUCCESS","currency":"USDT","amount":"2"}"#;
+            if call.nth == 1 {
+                Reply::json(
+                    200,
+                    format!(r#"{{"status":"SUCCESS","code":"000000","data":{first}}}"#),
+                )
+                .after(Duration::from_secs(3))
+            } else {
+                Reply::json(
+                    200,
+                    format!(r#"{{"status":"REPEAT_REQ_SUCCESS","code":"000001","data":{first}}}"#),
+                )
+            }
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_transfer_is_resent_after_an_unknown_outcome_and_the_replay_is_told() {
+        let mock = transfer_mock().await;
+        let request = TransferFundRequest::new("T1", "USDT", amount("2"), TransferType::ToMain);
+        let answer = client(&mock)
+            .execute_answer(&request)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(answer.is_replay());
+        assert_eq!(answer.data.tran_id, "T1");
+        assert_eq!(count(&mock, TransferFundRequest::PATH), 2);
+        assert_eq!(count(&mock, QUERY_TRANSFER), 0);
+        // The typed method reports the transfer once as well.
+        let mock = transfer_mock().await;
+        let transferred = client(&mock).wallet().transfer(&request).await;
+        assert!(transferred.is_ok_and(|t| t.tran_id == "T1"));
+    }
+
+    #[tokio::test]
+    async fn no_resend_starts_without_an_attempts_time_left() {
+        let mock = transfer_mock().await;
+        let client = mock
+            .client()
+            .timeout(Duration::from_millis(300))
+            .deadline(Duration::from_millis(500))
+            .retry_policy(RetryPolicy::default().with_initial_backoff(Duration::from_millis(5)))
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let request = TransferFundRequest::new("T1", "USDT", amount("2"), TransferType::ToMain);
+        let result = client.wallet().transfer(&request).await;
+        let Err(error) = result else {
+            panic!("resent: {result:?}");
+        };
+        assert!(error.outcome_unknown(), "{error}");
         assert_eq!(count(&mock, TransferFundRequest::PATH), 1);
     }
 }

@@ -490,3 +490,170 @@ async fn an_unreachable_store_answers_503_and_nothing_runs() {
     }
     assert_eq!(merchant.calls.load(Ordering::SeqCst), 0);
 }
+
+/// A client whose mock publishes key `a`, and `body` signed with it.
+async fn signed(body: &str) -> (Mock, binancepay_client::Client, HeaderMap, Vec<u8>) {
+    let key = WebhookKey::load("a", "serial-a");
+    let published = Arc::new(Mutex::new(vec![key.certificate()]));
+    let mock = certificate_server(published, Duration::ZERO).await;
+    let client = mock.client().build().unwrap_or_else(|e| panic!("{e}"));
+    let body = body.as_bytes().to_vec();
+    let headers = key.sign(key.serial, &body);
+    (mock, client, headers, body)
+}
+
+#[tokio::test]
+async fn events_of_different_biz_types_with_one_id_are_each_acted_on() {
+    let payout = r#"{"bizType":"PAYOUT","bizIdStr":"4242","bizStatus":"SUCCESS","data":"{\"requestId\":\"p1\"}"}"#;
+    let share = r#"{"bizType":"SHARE_ACCOUNT_ID","bizIdStr":"4242","bizStatus":"SUCCESS","data":"{\"requestId\":\"s1\"}"}"#;
+    let (_mock, client, headers, body) = signed(payout).await;
+    let (_mock2, _, share_headers, share_body) = signed(share).await;
+    let webhooks = client.webhooks();
+    let merchant = Merchant::default();
+    let first = webhooks.process(&headers, &body, merchant.act()).await;
+    assert!(matches!(first, Processed::Acted(_)), "{first:?}");
+    let other = webhooks
+        .process(&share_headers, &share_body, merchant.act())
+        .await;
+    assert!(matches!(other, Processed::Acted(_)), "{other:?}");
+    // Binance's retry of the first is still recognised.
+    let retry = webhooks.process(&headers, &body, merchant.act()).await;
+    assert!(matches!(retry, Processed::AlreadyDone(_)), "{retry:?}");
+    assert_eq!(merchant.done.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn refunds_without_refund_info_are_never_swallowed() {
+    // Two partial refunds of one order whose notifications carry no refundInfo read exactly
+    // alike: both must reach the merchant's code (which checks the refunds itself).
+    let refund = r#"{"bizType":"PAY_REFUND","bizIdStr":"4243","bizStatus":"REFUND_SUCCESS","data":"{\"merchantTradeNo\":\"T1\",\"totalFee\":10,\"currency\":\"USDT\"}"}"#;
+    let (_mock, client, headers, body) = signed(refund).await;
+    let webhooks = client.webhooks();
+    let merchant = Merchant::default();
+    for _ in 0..2 {
+        let processed = webhooks.process(&headers, &body, merchant.act()).await;
+        assert!(matches!(processed, Processed::Acted(_)), "{processed:?}");
+        assert_eq!(processed.status(), StatusCode::OK);
+    }
+    assert_eq!(merchant.done.load(Ordering::SeqCst), 2);
+}
+
+/// The in-memory store, except that `complete` fails while `failing` is set.
+#[derive(Debug, Default)]
+struct CompleteFails {
+    inner: binancepay_client::MemoryDedupStore,
+    failing: std::sync::atomic::AtomicBool,
+    completes: AtomicUsize,
+}
+
+impl DedupStore for CompleteFails {
+    fn claim<'a>(&'a self, key: &'a str, lease: &'a str, ttl: Duration) -> StoreFuture<'a, Claim> {
+        self.inner.claim(key, lease, ttl)
+    }
+    fn renew<'a>(&'a self, key: &'a str, lease: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
+        self.inner.renew(key, lease, ttl)
+    }
+    fn complete<'a>(
+        &'a self,
+        key: &'a str,
+        lease: &'a str,
+        keep: Duration,
+    ) -> StoreFuture<'a, bool> {
+        self.completes.fetch_add(1, Ordering::SeqCst);
+        if self.failing.load(Ordering::SeqCst) {
+            return Box::pin(async { Err(DedupStoreError::new("write failed")) });
+        }
+        self.inner.complete(key, lease, keep)
+    }
+    fn release<'a>(&'a self, key: &'a str, lease: &'a str) -> StoreFuture<'a, bool> {
+        self.inner.release(key, lease)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unrecorded_action_keeps_its_lease_until_it_is_recorded() {
+    let (_mock, client, headers, body) = signed_pay("1004").await;
+    let store = Arc::new(CompleteFails::default());
+    store.failing.store(true, Ordering::SeqCst);
+    let lease = Duration::from_millis(90);
+    let first = client
+        .webhooks()
+        .with_dedup_store(store.clone())
+        .with_lease(lease);
+    let second = client
+        .webhooks()
+        .with_dedup_store(store.clone())
+        .with_lease(lease);
+    let merchant = Merchant::default();
+    let unrecorded = first.process(&headers, &body, merchant.act()).await;
+    assert!(
+        matches!(unrecorded, Processed::Unrecorded { .. }),
+        "{unrecorded:?}"
+    );
+    assert_eq!(unrecorded.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // Well past the lease: the first handler still holds it, so the other one does not act.
+    for _ in 0..4 {
+        tokio::time::sleep(lease).await;
+        let again = second.process(&headers, &body, merchant.act()).await;
+        assert!(matches!(again, Processed::InProgress(_)), "{again:?}");
+    }
+    assert!(
+        store.completes.load(Ordering::SeqCst) >= 2,
+        "complete retried"
+    );
+    // The store takes writes again: the action is recorded, repeats are answered SUCCESS.
+    store.failing.store(false, Ordering::SeqCst);
+    tokio::time::sleep(lease * 2).await;
+    let done = second.process(&headers, &body, merchant.act()).await;
+    assert!(matches!(done, Processed::AlreadyDone(_)), "{done:?}");
+    assert_eq!(merchant.calls.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_runtime_shut_down_mid_action_leaves_the_key_leased_until_the_lease_runs_out() {
+    let runtime = |threads| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let outside = runtime(1);
+    let (_mock, client, headers, body) = outside.block_on(signed_pay("1005"));
+    let store = Arc::new(binancepay_client::MemoryDedupStore::new());
+    let lease = Duration::from_millis(150);
+    let webhooks = client
+        .webhooks()
+        .with_dedup_store(store.clone())
+        .with_lease(lease);
+    let doomed = runtime(1);
+    {
+        let (webhooks, headers, body) = (webhooks.clone(), headers.clone(), body.clone());
+        doomed.spawn(async move {
+            webhooks
+                .process(&headers, &body, |_| {
+                    std::future::pending::<Result<(), String>>()
+                })
+                .await
+        });
+    }
+    outside.block_on(async {
+        for _ in 0..100 {
+            if !store.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    });
+    assert_eq!(store.len(), 1, "the key was claimed");
+    doomed.shutdown_background();
+    let merchant = Merchant::default();
+    outside.block_on(async {
+        // As documented for Processed::Aborted: the lease stands until it runs out.
+        let held = webhooks.process(&headers, &body, merchant.act()).await;
+        assert!(matches!(held, Processed::InProgress(_)), "{held:?}");
+        tokio::time::sleep(lease * 2).await;
+        let acted = webhooks.process(&headers, &body, merchant.act()).await;
+        assert!(matches!(acted, Processed::Acted(_)), "{acted:?}");
+    });
+}

@@ -57,8 +57,12 @@ impl DuplicateFilter {
     }
 
     /// Records the notification's key; `true` if it was not remembered (act on it), `false`
-    /// for a repeat.
+    /// for a repeat. Always `true` for a notification whose key does not name one event
+    /// ([`Notification::dedup_key_identifies_event`]): a second event must not be swallowed.
     pub fn insert(&mut self, notification: &Notification) -> bool {
+        if !notification.dedup_key_identifies_event() {
+            return true;
+        }
         self.insert_key(&notification.dedup_key())
     }
 
@@ -126,6 +130,22 @@ mod tests {
         assert!(filter.contains_key("1:PAY_CLOSED"));
         assert!(filter.insert_key("1:PAY_SUCCESS"));
         assert_eq!(filter.len(), 2);
+    }
+
+    #[test]
+    fn events_without_an_id_of_their_own_are_never_swallowed() {
+        use binancepay_types::webhook::Notification;
+        let mut filter = DuplicateFilter::new(4);
+        // Two partial refunds of one order without refundInfo read alike: both pass.
+        let body =
+            br#"{"bizType":"PAY_REFUND","bizIdStr":"7","bizStatus":"REFUND_SUCCESS","data":"{}"}"#;
+        let refund = Notification::from_slice(body).ok();
+        assert!(refund.as_ref().is_some_and(|n| filter.insert(n)));
+        assert!(refund.as_ref().is_some_and(|n| filter.insert(n)));
+        let body = br#"{"bizType":"PAY","bizIdStr":"7","bizStatus":"PAY_SUCCESS","data":"{}"}"#;
+        let pay = Notification::from_slice(body).ok();
+        assert!(pay.as_ref().is_some_and(|n| filter.insert(n)));
+        assert!(pay.as_ref().is_some_and(|n| !filter.insert(n)));
     }
 
     #[test]

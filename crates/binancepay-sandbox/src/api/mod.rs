@@ -97,19 +97,39 @@ impl Api {
 
     /// Answers one request to a Binance path the way Binance does.
     pub(crate) fn handle(&self, request: &Request<Bytes>) -> Response<Vec<u8>> {
+        match self.admit(request) {
+            Ok(now) => self.handle_at(request, now),
+            Err(refused) => *refused,
+        }
+    }
+
+    /// The checks made when a request arrives (a known path, the signature and the freshness
+    /// of its timestamp): the time of arrival, or the refusal to answer.
+    pub(crate) fn admit(
+        &self,
+        request: &Request<Bytes>,
+    ) -> Result<Timestamp, Box<Response<Vec<u8>>>> {
+        if endpoint_by_path(request.uri().path()).is_none() {
+            return Err(Box::new(cloudfront_403()));
+        }
+        let now = Timestamp::from_millis(Clock::system_now_ms()).map_err(|_| {
+            Box::new(fail_response(
+                ResultCode::UnknownError.code(),
+                "the sandbox's system clock is unusable",
+            ))
+        })?;
+        authenticate_signature(request, &self.keys, now, self.window_ms)
+            .map(|_| now)
+            .map_err(|error| Box::new(error.response()))
+    }
+
+    /// Acts on a request admitted at `now` (its timestamp is judged at that time, so a slow
+    /// action still acts on a request that was fresh when it arrived).
+    pub(crate) fn handle_at(&self, request: &Request<Bytes>, now: Timestamp) -> Response<Vec<u8>> {
         let path = request.uri().path();
         if endpoint_by_path(path).is_none() {
             return cloudfront_403();
         }
-        let now = match Timestamp::from_millis(Clock::system_now_ms()) {
-            Ok(now) => now,
-            Err(_) => {
-                return fail_response(
-                    ResultCode::UnknownError.code(),
-                    "the sandbox's system clock is unusable",
-                );
-            }
-        };
         // The body is parsed once, by the endpoint; `run` tells a body that is not one JSON
         // object (400008, as `authenticate` would) from a bad parameter (4001xx).
         let authenticated = match authenticate_signature(request, &self.keys, now, self.window_ms) {

@@ -205,3 +205,63 @@ async fn the_share_is_as_configured_and_the_same_seed_repeats_the_same_faults() 
         "another seed should give another sequence"
     );
 }
+
+#[tokio::test]
+async fn a_slow_action_is_checked_on_arrival_and_acts_later_even_after_a_hang_up() {
+    let sandbox = start(builder()).await;
+    let client = Client::new(&sandbox);
+    // Beyond the 1 s time window: the request was fresh when it arrived, so it still acts.
+    let slow = Fault::SlowAction { ms: 1500 };
+    let plan = FaultPlan::new(1).with_rule(FaultRule::new(slow, 1.0).on_path(ORDER_PATH));
+    sandbox.set_faults(plan).unwrap_or_else(|e| panic!("{e}"));
+
+    // A client that hangs up after 300 ms: nothing is there yet, and it appears later.
+    let request = client
+        .builder
+        .build_now(&order("SLOW1", "1"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let request = reqwest::Request::try_from(request).unwrap_or_else(|e| panic!("{e}"));
+    let hung_up =
+        tokio::time::timeout(Duration::from_millis(300), client.http.execute(request)).await;
+    assert!(
+        hung_up.is_err(),
+        "answered before the slow action: {hung_up:?}"
+    );
+    assert!(!exists(&client, "SLOW1").await, "seen before it acted");
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    assert!(
+        exists(&client, "SLOW1").await,
+        "the slow action never acted"
+    );
+
+    // A client that waits gets the answer with the effect.
+    let started = Instant::now();
+    let response = client.call(&order("SLOW2", "1")).await;
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    assert_eq!(crate::support::envelope(&response)["status"], "SUCCESS");
+
+    // A forged request is refused on arrival, not after the delay.
+    let mut forged = client
+        .builder
+        .build_now(&order("SLOW3", "1"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    forged.body_mut().push(b' ');
+    let started = Instant::now();
+    let refused = client.send(forged).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(started.elapsed() < Duration::from_millis(1000));
+    assert_ne!(crate::support::envelope(&refused)["status"], "SUCCESS");
+    assert!(!exists(&client, "SLOW3").await);
+    sandbox.shutdown().await;
+}
+
+#[test]
+fn slow_action_is_written_and_bounded_like_latency() {
+    let rule =
+        serde_json::from_value::<FaultRule>(json!({"kind":"slow_action","ms":2500,"rate":1.0}))
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rule.fault, Fault::SlowAction { ms: 2500 });
+    assert!(rule.fault.acts());
+    let too_slow =
+        FaultPlan::new(1).with_rule(FaultRule::new(Fault::SlowAction { ms: 60_001 }, 1.0));
+    assert!(too_slow.validate().is_err_and(|e| e.contains("ms")));
+}

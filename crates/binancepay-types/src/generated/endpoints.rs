@@ -119,7 +119,7 @@ pub const ENDPOINTS: &[crate::endpoint::EndpointInfo] = &[
         retry: crate::endpoint::RetryClass::Idempotent {
             key_field: "requestId",
         },
-        retry_note: "requestId identifies the batch, but Binance does not document that it refuses a repeated one: a blind resend might pay twice, so the outcome of a doubtful attempt is looked up first.",
+        retry_note: "requestId identifies the batch, but Binance documents no refusal or replay of a repeated one: a resend after an attempt that may have reached Binance might pay a second batch (a timeout is when Binance is slow, and a batch it is still committing is not found yet), so such an attempt is never resent; the batch is looked up by requestId and the caller decides.",
         confidence: "2+",
         request_type: "CreatePayoutRequest",
         response_type: "CreatePayoutResult",
@@ -154,7 +154,7 @@ pub const ENDPOINTS: &[crate::endpoint::EndpointInfo] = &[
         retry: crate::endpoint::RetryClass::Idempotent {
             key_field: "requestId",
         },
-        retry_note: "requestId becomes the transfer id (tranId), but Binance does not document that it refuses a repeated one: a blind resend might move funds twice, so the outcome of a doubtful attempt is looked up first.",
+        retry_note: "requestId becomes the transfer id (tranId), and the Transfer Fund page documents that a repeated requestId is answered REPEAT_REQ_SUCCESS (code 000001) with the first transfer: a resend of the same bytes cannot move funds twice.",
         confidence: "2+",
         request_type: "TransferFundRequest",
         response_type: "TransferFundResult",

@@ -18,7 +18,7 @@ pub use crate::generated::enums::{
 ///
 /// Pay out a batch of up to 500 transfers.
 ///
-/// Retry: requestId identifies the batch, but Binance does not document that it refuses a repeated one: a blind resend might pay twice, so the outcome of a doubtful attempt is looked up first.
+/// Retry: requestId identifies the batch, but Binance documents no refusal or replay of a repeated one: a resend after an attempt that may have reached Binance might pay a second batch (a timeout is when Binance is slow, and a batch it is still committing is not found yet), so such an attempt is never resent; the batch is looked up by requestId and the caller decides.
 ///
 /// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-payout`, `S-py`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

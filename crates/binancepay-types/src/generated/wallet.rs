@@ -12,7 +12,7 @@ pub use crate::generated::enums::{TransferStatus, TransferType, Wallet};
 ///
 /// Move funds between the spot and funding wallets.
 ///
-/// Retry: requestId becomes the transfer id (tranId), but Binance does not document that it refuses a repeated one: a blind resend might move funds twice, so the outcome of a doubtful attempt is looked up first.
+/// Retry: requestId becomes the transfer id (tranId), and the Transfer Fund page documents that a repeated requestId is answered REPEAT\_REQ\_SUCCESS (code 000001) with the first transfer: a resend of the same bytes cannot move funds twice.
 ///
 /// Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-transfer`, `S-py`, `S-cs`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -93,10 +93,11 @@ fn every_sample_parses_into_its_variant() -> TestResult {
             _ => false,
         };
         assert!(known, "{name}: bizStatus not known");
+        let biz_type = notification.biz_type();
         let expected = match &notification {
             Notification::PayRefund(refund) => match &refund.data.refund_info {
                 Some(info) => format!(
-                    "{}:{biz_status}:{}",
+                    "{biz_type}:{}:{biz_status}:{}",
                     notification.biz_id_str(),
                     info.value
                         .refund_request_id
@@ -104,9 +105,9 @@ fn every_sample_parses_into_its_variant() -> TestResult {
                         .or(info.value.refund_id.as_deref())
                         .unwrap_or_default()
                 ),
-                None => format!("{}:{biz_status}", notification.biz_id_str()),
+                None => format!("{biz_type}:{}:{biz_status}", notification.biz_id_str()),
             },
-            _ => format!("{}:{biz_status}", notification.biz_id_str()),
+            _ => format!("{biz_type}:{}:{biz_status}", notification.biz_id_str()),
         };
         assert_eq!(notification.dedup_key(), expected, "{name}");
     }
@@ -198,7 +199,10 @@ fn unknown_biz_type_keeps_the_raw_body() -> TestResult {
     let body = br#"{"bizType":"PAY_BATCH_PAYOUT","bizId":18446744073709551616,"bizStatus":"SUCCESS","data":"{}"}"#;
     let notification = Notification::from_slice(body)?;
     assert_eq!(notification.biz_type(), "PAY_BATCH_PAYOUT");
-    assert_eq!(notification.dedup_key(), "18446744073709551616:SUCCESS");
+    assert_eq!(
+        notification.dedup_key(),
+        "PAY_BATCH_PAYOUT:18446744073709551616:SUCCESS"
+    );
     let Notification::Unknown { raw, .. } = notification else {
         return Err("expected Unknown".into());
     };
@@ -263,5 +267,101 @@ fn replies_are_the_documented_bytes() -> Result<(), serde_json::Error> {
         serde_json::to_string(&WebhookReply::fail("busy"))?,
         r#"{"returnCode":"FAIL","returnMessage":"busy"}"#
     );
+    Ok(())
+}
+
+/// One event of every bizType, and a distinct event that shares its `bizId` (or its id and
+/// status across bizTypes): `(body, other event's body, expected key, key names one event)`.
+const DEDUP_CASES: &[(&str, &str, &str, bool)] = &[
+    (
+        r#"{"bizType":"PAY","bizIdStr":"7","bizStatus":"PAY_SUCCESS","data":"{\"merchantTradeNo\":\"T1\"}"}"#,
+        r#"{"bizType":"PAY","bizIdStr":"7","bizStatus":"PAY_CLOSED","data":"{\"merchantTradeNo\":\"T1\"}"}"#,
+        "PAY:7:PAY_SUCCESS",
+        true,
+    ),
+    (
+        r#"{"bizType":"PAY_REFUND","bizIdStr":"7","bizStatus":"REFUND_SUCCESS","data":"{\"merchantTradeNo\":\"T1\",\"refundInfo\":{\"refundRequestId\":\"r1\",\"prepayId\":\"7\",\"refundAmount\":\"1\"}}"}"#,
+        r#"{"bizType":"PAY_REFUND","bizIdStr":"7","bizStatus":"REFUND_SUCCESS","data":"{\"merchantTradeNo\":\"T1\",\"refundInfo\":{\"refundRequestId\":\"r2\",\"prepayId\":\"7\",\"refundAmount\":\"1\"}}"}"#,
+        "PAY_REFUND:7:REFUND_SUCCESS:r1",
+        true,
+    ),
+    (
+        r#"{"bizType":"PAYOUT","bizIdStr":"7","bizStatus":"SUCCESS","data":"{\"requestId\":\"p1\"}"}"#,
+        r#"{"bizType":"SHARE_ACCOUNT_ID","bizIdStr":"7","bizStatus":"SUCCESS","data":"{\"requestId\":\"s1\"}"}"#,
+        "PAYOUT:7:SUCCESS",
+        true,
+    ),
+    (
+        r#"{"bizType":"PAYOUT_NON_BN","bizIdStr":"7","bizStatus":"SUCCESS","data":"{\"merchantSendId\":\"m1\"}"}"#,
+        r#"{"bizType":"PAYOUT","bizIdStr":"7","bizStatus":"SUCCESS","data":"{\"requestId\":\"p1\"}"}"#,
+        "PAYOUT_NON_BN:7:SUCCESS",
+        true,
+    ),
+    (
+        r#"{"bizType":"SHARE_ACCOUNT_ID","bizIdStr":"7","bizStatus":"SUCCESS","data":"{\"requestId\":\"s1\"}"}"#,
+        r#"{"bizType":"PAYOUT_NON_BN","bizIdStr":"7","bizStatus":"SUCCESS","data":"{\"merchantSendId\":\"m1\"}"}"#,
+        "SHARE_ACCOUNT_ID:7:SUCCESS",
+        true,
+    ),
+    (
+        r#"{"bizType":"DIRECT_DEBIT_CT","bizIdStr":"7","bizStatus":"CONTRACT_SIGNED","data":"{\"merchantContractCode\":\"c1\"}"}"#,
+        r#"{"bizType":"DIRECT_DEBIT_CT","bizIdStr":"7","bizStatus":"CONTRACT_TERMINATED","data":"{\"merchantContractCode\":\"c1\"}"}"#,
+        "DIRECT_DEBIT_CT:7:CONTRACT_SIGNED",
+        true,
+    ),
+    (
+        r#"{"bizType":"TECH_PROVIDER","bizIdStr":"7","bizStatus":"SUBMIT_AUTH_AGREE","data":"{\"authorizationId\":\"7\"}"}"#,
+        r#"{"bizType":"TECH_PROVIDER","bizIdStr":"7","bizStatus":"TP_AUTH_DISABLED","data":"{\"authorizationId\":\"7\"}"}"#,
+        "TECH_PROVIDER:7:SUBMIT_AUTH_AGREE",
+        true,
+    ),
+    (
+        r#"{"bizType":"BALANCE","bizIdStr":"7","bizStatus":"BALANCE_SUCCESS","data":"{\"downloadId\":7}"}"#,
+        r#"{"bizType":"BALANCE","bizIdStr":"8","bizStatus":"BALANCE_SUCCESS","data":"{\"downloadId\":8}"}"#,
+        "BALANCE:7:BALANCE_SUCCESS",
+        true,
+    ),
+    (
+        r#"{"bizType":"NEW_KIND","bizIdStr":"7","bizStatus":"SUCCESS","data":"{}"}"#,
+        r#"{"bizType":"PAYOUT","bizIdStr":"7","bizStatus":"SUCCESS","data":"{\"requestId\":\"p1\"}"}"#,
+        "NEW_KIND:7:SUCCESS",
+        true,
+    ),
+    // No id of the event in the body: a second event reads like a retry, so the key does not
+    // name one event and must not be used to swallow deliveries.
+    (
+        r#"{"bizType":"PAY_REFUND","bizIdStr":"7","bizStatus":"REFUND_SUCCESS","data":"{\"merchantTradeNo\":\"T1\"}"}"#,
+        r#"{"bizType":"PAY_REFUND","bizIdStr":"7","bizStatus":"REFUND_SUCCESS","data":"{\"merchantTradeNo\":\"T1\"}"}"#,
+        "PAY_REFUND:7:REFUND_SUCCESS",
+        false,
+    ),
+    (
+        r#"{"bizType":"TECH_PROVIDER","bizIdStr":"7","bizStatus":"TP_AUTH_CHANGED","data":"{\"authorizationId\":\"7\",\"scopes\":[\"PAYMENT\"]}"}"#,
+        r#"{"bizType":"TECH_PROVIDER","bizIdStr":"7","bizStatus":"TP_AUTH_CHANGED","data":"{\"authorizationId\":\"7\",\"scopes\":[\"PAYMENT\"]}"}"#,
+        "TECH_PROVIDER:7:TP_AUTH_CHANGED",
+        false,
+    ),
+    (
+        r#"{"bizType":"MERCHANT_QR_CODE","bizIdStr":"7","bizStatus":"MERCHANT_QR_CODE_SCANED","data":{"referId":"7","qrCodeType":"FIXED_AMOUNT"}}"#,
+        r#"{"bizType":"MERCHANT_QR_CODE","bizIdStr":"7","bizStatus":"MERCHANT_QR_CODE_SCANED","data":{"referId":"7","qrCodeType":"FIXED_AMOUNT"}}"#,
+        "MERCHANT_QR_CODE:7:MERCHANT_QR_CODE_SCANED",
+        false,
+    ),
+];
+
+#[test]
+fn retries_share_a_key_and_distinct_events_never_do() -> TestResult {
+    for (body, other, key, identifies) in DEDUP_CASES {
+        let first = Notification::from_slice(body.as_bytes())?;
+        // A retry is the same body delivered again.
+        let retry = Notification::from_slice(body.as_bytes())?;
+        let second = Notification::from_slice(other.as_bytes())?;
+        assert_eq!(first.dedup_key(), *key, "{body}");
+        assert_eq!(first.dedup_key(), retry.dedup_key(), "{body}");
+        assert_eq!(first.dedup_key_identifies_event(), *identifies, "{body}");
+        if *identifies {
+            assert_ne!(first.dedup_key(), second.dedup_key(), "{body} / {other}");
+        }
+    }
     Ok(())
 }
