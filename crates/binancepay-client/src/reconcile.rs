@@ -1273,15 +1273,15 @@ mod tests {
     fn order_statuses_map_to_the_pay_events_webhooks_carry() {
         assert_eq!(
             found_key(order_event(&order("PAID"))),
-            "29383937493038367292:PAY_SUCCESS"
+            "PAY:29383937493038367292:PAY_SUCCESS"
         );
         assert_eq!(
             found_key(order_event(&order("REFUNDED"))),
-            "29383937493038367292:PAY_SUCCESS"
+            "PAY:29383937493038367292:PAY_SUCCESS"
         );
         assert_eq!(
             found_key(order_event(&order("EXPIRED"))),
-            "29383937493038367292:PAY_CLOSED"
+            "PAY:29383937493038367292:PAY_CLOSED"
         );
         assert_eq!(found_key(order_event(&order("INITIAL"))), "waiting");
         assert_eq!(found_key(order_event(&order("PENDING"))), "waiting");
@@ -1317,11 +1317,11 @@ mod tests {
         };
         assert_eq!(
             found_key(refund_event(&refund("REFUND_SUCCESS"))),
-            "29383937493038367292:REFUND_SUCCESS:R1"
+            "PAY_REFUND:29383937493038367292:REFUND_SUCCESS:R1"
         );
         assert_eq!(
             found_key(refund_event(&refund("REFUND_FAIL"))),
-            "29383937493038367292:REFUND_REJECTED:R1"
+            "PAY_REFUND:29383937493038367292:REFUND_REJECTED:R1"
         );
         assert_eq!(
             found_key(refund_event(&refund("REFUND_PENDING"))),

@@ -300,7 +300,7 @@ async fn three_replicas_reconcile_every_missed_webhook_once() -> TestResult {
             let created = replica.reconciler.create_order_v3(&request).await?;
             lock(&replica.registered).push(format!("order:tn:{trade_no}"));
             let prepay_id = created.prepay_id().clone();
-            expected.insert(format!("{prepay_id}:PAY_SUCCESS"));
+            expected.insert(format!("PAY:{prepay_id}:PAY_SUCCESS"));
             prepay_ids.push(prepay_id.clone());
             let control = control.clone();
             let delay = Duration::from_millis(random_below(PAY_WINDOW_MS));
@@ -341,7 +341,7 @@ async fn three_replicas_reconcile_every_missed_webhook_once() -> TestResult {
                 request = request.with_webhook_url(replica.url.clone());
             }
             replica.reconciler.refund(&request).await?;
-            expected.insert(format!("{prepay_id}:REFUND_SUCCESS:{refund_id}"));
+            expected.insert(format!("PAY_REFUND:{prepay_id}:REFUND_SUCCESS:{refund_id}"));
         }
         let payout = CreatePayoutRequest::new(
             "RCPAYOUT1",
@@ -381,7 +381,7 @@ async fn three_replicas_reconcile_every_missed_webhook_once() -> TestResult {
             control
                 .post_ok(&format!("/sandbox/orders/{prepay_id}/expire"), None)
                 .await?;
-            expected.insert(format!("{prepay_id}:PAY_CLOSED"));
+            expected.insert(format!("PAY:{prepay_id}:PAY_CLOSED"));
         }
         let orphans = killer.await?;
 

@@ -101,7 +101,7 @@ async fn a_missed_webhook_is_found_by_polling_and_the_late_webhook_is_a_duplicat
     assert_eq!(acted.len(), 1);
     match &acted[0] {
         Notification::Pay(pay) => {
-            assert_eq!(acted[0].dedup_key(), format!("{PREPAY_ID}:PAY_SUCCESS"));
+            assert_eq!(acted[0].dedup_key(), format!("PAY:{PREPAY_ID}:PAY_SUCCESS"));
             assert_eq!(pay.data.merchant_trade_no.as_deref(), Some("9825382937292"));
             assert_eq!(
                 pay.data.total_fee.as_ref().map(|a| a.as_str().to_owned()),
