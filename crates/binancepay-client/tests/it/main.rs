@@ -5,6 +5,7 @@ mod support;
 mod calls;
 mod config;
 mod limits;
+mod new_certificate;
 mod orders;
 mod webhooks;
 
