@@ -34,6 +34,8 @@ pub(crate) struct State {
     pub(crate) shares: share::Shares,
     pub(crate) profit: profit_sharing::ProfitSharing,
     pub(crate) reports: reports::Reports,
+    /// What the new certificates endpoint serves: one entry per rotation, newest first.
+    pub(crate) new_certificates: Vec<binancepay_types::certificate::Certificate>,
 }
 
 impl State {
@@ -54,6 +56,7 @@ impl State {
             shares: share::Shares::default(),
             profit: profit_sharing::ProfitSharing::default(),
             reports: reports::Reports::default(),
+            new_certificates: Vec::new(),
         }
     }
 
