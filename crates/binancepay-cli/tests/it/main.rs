@@ -13,3 +13,4 @@ mod test_sandbox;
 mod typed;
 mod usage;
 mod webhook_verify;
+mod webhook_verify_new;
