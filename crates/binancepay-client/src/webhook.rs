@@ -179,7 +179,8 @@ impl VerifiedWebhook {
 /// * only the old pair (today): verified as always;
 /// * both pairs: each verifies against its list; when the new list cannot be fetched (an error,
 ///   or not due yet and never loaded), a valid old pair is accepted alone and a warning is
-///   logged (no header values, no keys); a list that *was* fetched but lacks the serial refuses;
+///   logged (no header values, no keys); a list that was fetched, lacks the serial and still
+///   lacks it after the allowed refresh refuses (401);
 /// * only the `-New` pair (once Binance retires the old certificate): it must verify; 503 when
 ///   its list cannot be fetched, so that Binance delivers it again.
 ///
@@ -451,6 +452,18 @@ impl WebhookHandler {
                         snap.verifier.verify_headers(headers, body, now)
                     }
                     Ok(None) => Err(error),
+                    // The old pair verified before the -New serial was looked up: a list that
+                    // cannot be fetched now does not block it (logged below).
+                    Err(fetch) if list == List::New && has_old => {
+                        tracing::warn!(
+                            reason = fetch_failure_kind(&fetch),
+                            "binancepay new platform certificates could not be fetched"
+                        );
+                        let verifier = (*snap.verifier).clone().with_new_store(None);
+                        let verified = verifier.verify_headers(headers, body, now);
+                        snap.verifier = Arc::new(verifier);
+                        verified
+                    }
                     Err(fetch) => return Err(fetch),
                 }
             }

@@ -380,3 +380,35 @@ async fn query_new_reads_an_empty_list_before_binance_enables_it() {
     assert!(refreshed.is_ok(), "{refreshed:?}");
     assert_eq!(webhooks.cached_new_serials(), Some(Vec::new()));
 }
+
+#[tokio::test]
+async fn a_failed_refresh_of_the_new_list_does_not_block_a_valid_old_pair() {
+    let (old, new) = keys();
+    let newer = WebhookKey::load("a", "newer-serial");
+    let list = shared(NewList::Serve(vec![new.certificate()]));
+    let mock = server(vec![old.certificate()], Arc::clone(&list), Duration::ZERO).await;
+    let client = mock
+        .client()
+        .certificate_refresh_interval(Duration::ZERO)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let webhooks = client.webhooks();
+    let body = body();
+    assert!(
+        webhooks
+            .handle(&old.sign_both(&new, &body), &body)
+            .await
+            .is_ok()
+    );
+    // A serial the known list lacks, and the list is gone when the handler asks again.
+    *list.lock().unwrap_or_else(PoisonError::into_inner) = NewList::Missing;
+    let verified = webhooks.handle(&old.sign_both(&newer, &body), &body).await;
+    assert!(verified.is_ok(), "{verified:?}");
+    assert_eq!(mock.count("/certificates/new"), 2);
+    // Alone, the same -New pair cannot be checked: 503.
+    let refused = webhooks.handle(&newer.sign_new_only(&body), &body).await;
+    assert_eq!(
+        refused.err().map(|e| e.status()),
+        Some(StatusCode::SERVICE_UNAVAILABLE)
+    );
+}
