@@ -7,6 +7,7 @@ mod emit;
 mod enums;
 mod json;
 mod models;
+mod spellings;
 mod tables;
 mod tests_file;
 mod webhooks;
@@ -49,6 +50,10 @@ pub(crate) fn generate(spec: &Spec) -> Vec<(PathBuf, String)> {
     }
     files.push((dir.join("webhooks.rs"), webhooks::webhooks_file(&ctx)));
     files.push((PathBuf::from(GENERATED_TESTS), tests_file::tests_file(&ctx)));
+    files.push((
+        PathBuf::from(spellings::GENERATED_SPELLINGS),
+        spellings::spellings_file(&ctx),
+    ));
     files
 }
 

@@ -212,6 +212,9 @@ pub(crate) enum GroupRule {
 pub(crate) struct FieldDef {
     /// Name on the wire, e.g. `merchantTradeNo`.
     pub(crate) wire: String,
+    /// Other names Binance's answers use for the same field (read only; `wire` is written).
+    #[serde(default)]
+    pub(crate) aliases: Vec<String>,
     /// Type expression, see `TypeExpr::parse`.
     #[serde(rename = "type")]
     pub(crate) ty: String,

@@ -131,6 +131,16 @@ pub enum Error {
         /// with [`Error::raw_data`].
         data: RawData,
     },
+    /// Binance refuses to serve the request's location (`{"code":0,"msg":"Service unavailable
+    /// from a restricted location according to 'b. Eligibility' in ..."}`): nothing was done,
+    /// and sending again from the same place cannot help.
+    #[error("HTTP {status}: Binance Pay refuses requests from this location: {message}")]
+    RestrictedLocation {
+        /// HTTP status of the response.
+        status: StatusCode,
+        /// Binance's text, as sent.
+        message: String,
+    },
     /// Any other answer: not JSON, not an envelope, an unknown `status`.
     #[error("HTTP {status}: unexpected response ({reason}): {snippet:?}")]
     Unexpected {
@@ -208,7 +218,7 @@ impl Error {
                     Outcome::Unknown
                 }
             }
-            Error::WrongPath { .. } => Outcome::Rejected,
+            Error::WrongPath { .. } | Error::RestrictedLocation { .. } => Outcome::Rejected,
             Error::MissingData { .. } | Error::Decode { .. } => Outcome::Succeeded,
             Error::Unexpected { status, .. } => {
                 if status.is_client_error() && *status != StatusCode::REQUEST_TIMEOUT {
@@ -248,6 +258,7 @@ impl Error {
             Error::Api { status, .. }
             | Error::System { status, .. }
             | Error::WrongPath { status, .. }
+            | Error::RestrictedLocation { status, .. }
             | Error::MissingData { status, .. }
             | Error::Decode { status, .. }
             | Error::Unexpected { status, .. } => Some(*status),

@@ -22,7 +22,7 @@ pub use request::{
 };
 #[cfg(feature = "std-clock")]
 pub use request::{fresh_nonce, now};
-pub use response::{SNIPPET_MAX_BYTES, parse_response, parse_response_raw};
+pub use response::{Answer, SNIPPET_MAX_BYTES, parse_answer, parse_response, parse_response_raw};
 pub use webhook::{
     CertificateStore, DuplicateFilter, WebhookError, WebhookHeaders, WebhookVerifier,
 };

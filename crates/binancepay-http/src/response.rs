@@ -1,6 +1,6 @@
 //! Reading Binance's answer: the envelope in all its shapes, then the typed `data`.
 
-use binancepay_types::{ApiResponse, Endpoint, ResponseStatus};
+use binancepay_types::{ApiResponse, Endpoint, ResponseStatus, ResultCode};
 use http::{Response, StatusCode};
 use serde_json::value::RawValue;
 
@@ -27,10 +27,58 @@ where
     E: Endpoint,
     B: AsRef<[u8]>,
 {
+    parse_answer::<E, B>(response).map(|answer| answer.data)
+}
+
+/// The typed `data` of a successful answer, and whether it was a first answer or a replay.
+///
+/// Binance answers a repeated `requestId` of some endpoints (wallet transfers) with
+/// `"status":"REPEAT_REQ_SUCCESS","code":"000001"` and the first request's result: a success,
+/// but nothing was done this time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Answer<T> {
+    /// The endpoint's decoded `data`.
+    pub data: T,
+    /// `SUCCESS`, or `REPEAT_REQ_SUCCESS` for a replayed answer.
+    pub status: ResponseStatus,
+    /// The result code as sent (`000000`, `000001`, or `0` in some answers).
+    pub code: ResultCode,
+}
+
+impl<T> Answer<T> {
+    /// Whether Binance answered with the result of an earlier request with the same
+    /// `requestId` (`REPEAT_REQ_SUCCESS`) rather than acting on this one.
+    pub fn is_replay(&self) -> bool {
+        self.status == ResponseStatus::RepeatReqSuccess
+    }
+}
+
+/// Like [`parse_response`], and also says whether the answer is a replay ([`Answer`]).
+///
+/// ```
+/// use binancepay_http::parse_answer;
+/// use binancepay_types::wallet::TransferFundRequest;
+///
+/// let body = br#"{"status":"REPEAT_REQ_SUCCESS","code":"000001",
+///     "data":{"tranId":"100002021071407140001","status":"SUCCESS"}}"#;
+/// let answer = parse_answer::<TransferFundRequest, _>(&http::Response::new(&body[..]))?;
+/// assert!(answer.is_replay());
+/// assert_eq!(answer.data.tran_id, "100002021071407140001");
+/// # Ok::<(), binancepay_http::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`parse_response`].
+pub fn parse_answer<E, B>(response: &Response<B>) -> Result<Answer<E::Response>, Error>
+where
+    E: Endpoint,
+    B: AsRef<[u8]>,
+{
     let status = response.status();
-    let data = success_data(response)?;
+    let (data, envelope_status, code) = success_data(response)?;
     let text = data.map_or("null", RawValue::get);
-    serde_json::from_str(text).map_err(|e| match data {
+    let decoded = serde_json::from_str(text).map_err(|e| match data {
         None => Error::MissingData {
             status,
             operation: E::OPERATION,
@@ -41,6 +89,11 @@ where
             message: e.to_string(),
             data: crate::error::RawData::new(raw.get()),
         },
+    })?;
+    Ok(Answer {
+        data: decoded,
+        status: envelope_status,
+        code,
     })
 }
 
@@ -53,7 +106,7 @@ pub fn parse_response_raw<B: AsRef<[u8]>>(
     response: &Response<B>,
 ) -> Result<serde_json::Value, Error> {
     let status = response.status();
-    match success_data(response)? {
+    match success_data(response)?.0 {
         None => Ok(serde_json::Value::Null),
         Some(data) => serde_json::from_str(data.get()).map_err(|e| Error::Decode {
             status,
@@ -64,11 +117,14 @@ pub fn parse_response_raw<B: AsRef<[u8]>>(
     }
 }
 
-/// The raw `data` of a SUCCESS envelope, or the error that the envelope (or its absence) means.
+/// The raw `data` of a successful envelope with its status and code, or the error that the
+/// envelope (or its absence) means.
 ///
 /// The envelope is read by [`ApiResponse`], the workspace's one envelope reader, with its one
 /// rule for success (see [`binancepay_types::envelope::is_success_code`]).
-fn success_data<B: AsRef<[u8]>>(response: &Response<B>) -> Result<Option<&RawValue>, Error> {
+fn success_data<B: AsRef<[u8]>>(
+    response: &Response<B>,
+) -> Result<(Option<&RawValue>, ResponseStatus, ResultCode), Error> {
     let status = response.status();
     let body = response.body().as_ref();
     if looks_like_html_403(response) {
@@ -84,8 +140,21 @@ fn success_data<B: AsRef<[u8]>>(response: &Response<B>) -> Result<Option<&RawVal
     };
     let envelope: ApiResponse<&RawValue> = serde_json::from_slice(body)
         .map_err(|e| unexpected(format!("not a JSON response envelope: {e}")))?;
+    if !envelope.is_success()
+        && envelope
+            .error_message
+            .as_deref()
+            .is_some_and(is_restricted_location)
+    {
+        return Err(Error::RestrictedLocation {
+            status,
+            message: envelope.error_message.unwrap_or_default(),
+        });
+    }
     match envelope.status {
-        ResponseStatus::Success => Ok(envelope.data),
+        ResponseStatus::Success | ResponseStatus::RepeatReqSuccess => {
+            Ok((envelope.data, envelope.status, envelope.code))
+        }
         ResponseStatus::Fail => Err(Error::Api {
             status,
             code: envelope.code,
@@ -102,6 +171,12 @@ fn success_data<B: AsRef<[u8]>>(response: &Response<B>) -> Result<Option<&RawVal
             crate::error::truncate_chars(other.as_str(), 32)
         ))),
     }
+}
+
+/// Whether an error text is Binance's refusal to serve a restricted location ("Service
+/// unavailable from a restricted location according to 'b. Eligibility' in ...").
+fn is_restricted_location(message: &str) -> bool {
+    message.to_ascii_lowercase().contains("restricted location")
 }
 
 fn looks_like_html_403<B: AsRef<[u8]>>(response: &Response<B>) -> bool {
@@ -158,7 +233,7 @@ mod tests {
 
     fn parse(body: &str) -> Result<Option<String>, Error> {
         let response = Response::new(body.as_bytes());
-        success_data(&response).map(|data| data.map(|d| d.get().to_owned()))
+        success_data(&response).map(|(data, _, _)| data.map(|d| d.get().to_owned()))
     }
 
     #[test]

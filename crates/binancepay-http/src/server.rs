@@ -377,16 +377,28 @@ struct FailEnvelope<'a> {
 pub fn success_response<T: Serialize + ?Sized>(
     data: &T,
 ) -> Result<Response<Vec<u8>>, serde_json::Error> {
+    envelope_response("SUCCESS", "000000", data)
+}
+
+/// HTTP 200 with `{"status":"REPEAT_REQ_SUCCESS","code":"000001","data":…}`: the answer to a
+/// repeated `requestId`, carrying the first request's result (Binance's Transfer Fund page).
+///
+/// # Errors
+/// As [`success_response`].
+pub fn replay_response<T: Serialize + ?Sized>(
+    data: &T,
+) -> Result<Response<Vec<u8>>, serde_json::Error> {
+    envelope_response("REPEAT_REQ_SUCCESS", "000001", data)
+}
+
+fn envelope_response<T: Serialize + ?Sized>(
+    status: &'static str,
+    code: &'static str,
+    data: &T,
+) -> Result<Response<Vec<u8>>, serde_json::Error> {
     // Most answers fit in 1 KiB; starting there skips the doubling from 8 bytes up.
     let mut body = Vec::with_capacity(1024);
-    serde_json::to_writer(
-        &mut body,
-        &SuccessEnvelope {
-            status: "SUCCESS",
-            code: "000000",
-            data,
-        },
-    )?;
+    serde_json::to_writer(&mut body, &SuccessEnvelope { status, code, data })?;
     Ok(json_response(StatusCode::OK, body))
 }
 

@@ -32,6 +32,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) config: &'a Config,
     /// Notifications to send once the state lock is released.
     pub(crate) notices: Vec<Notice>,
+    /// Set by a handler that answers a repeated `requestId` with the first result: the answer
+    /// is then `REPEAT_REQ_SUCCESS` / `000001`, as Binance's Transfer Fund page shows.
+    pub(crate) replayed: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -40,6 +43,7 @@ impl<'a> Ctx<'a> {
             now,
             config,
             notices: Vec::new(),
+            replayed: false,
         }
     }
 

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 /// In JSON (the control API) a fault is an object with a `kind` plus its parameters:
 /// `{"kind":"latency","ms":250}`, `{"kind":"server_error","status":503}`,
 /// `{"kind":"drop_before_action"}`, `{"kind":"drop_after_action"}`,
-/// `{"kind":"truncated_body"}`, `{"kind":"malformed_body"}` or `{"kind":"html403"}`.
+/// `{"kind":"truncated_body"}`, `{"kind":"malformed_body"}`, `{"kind":"html403"}` or
+/// `{"kind":"restricted_location"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -35,6 +36,9 @@ pub enum Fault {
     MalformedBody,
     /// Answer with CloudFront's HTML 403 page, without acting (what a wrong path gets).
     Html403,
+    /// Answer as Binance does to a request from a restricted country, without acting:
+    /// `{"code":0,"msg":"Service unavailable from a restricted location ..."}` with HTTP 451.
+    RestrictedLocation,
 }
 
 impl Fault {

@@ -146,6 +146,7 @@ async fn respond(
         Some(Fault::DropBeforeAction) => return Err(Dropped),
         Some(Fault::ServerError { status }) => return Ok(finish(server_error(status))),
         Some(Fault::Html403) => return Ok(finish(cloudfront_403())),
+        Some(Fault::RestrictedLocation) => return Ok(finish(restricted_location())),
         _ => {}
     }
 
@@ -212,6 +213,19 @@ fn server_error(status: u16) -> Response<Vec<u8>> {
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    response
+}
+
+/// What Binance answers a request from a restricted country: a zero code with a refusal text,
+/// no `status` and no `data` (reported by users of Binance's own connectors; the HTTP status is
+/// the one its other APIs use for this answer).
+fn restricted_location() -> Response<Vec<u8>> {
+    const BODY: &str = r#"{"code":0,"msg":"Service unavailable from a restricted location according to 'b. Eligibility' in https://www.binance.com/en/terms. Please contact customer service if you believe you received this message in error."}"#;
+    let mut response = Response::new(BODY.as_bytes().to_vec());
+    *response.status_mut() = StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 

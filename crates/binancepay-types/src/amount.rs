@@ -73,8 +73,12 @@ const SCALED_LIMIT: u128 = 10_000_000_000_000_000_000_000_000_000;
 #[derive(Clone)]
 pub struct Amount {
     text: Box<str>,
-    /// The exact value times 10⁸; equality, ordering and hashing use only this.
+    /// The value times 10⁸, cut after the eighth decimal place; with [`Amount::excess`] it is
+    /// the exact value, and equality, ordering and hashing use only these two.
     scaled: u128,
+    /// The digits after the eighth decimal place, without trailing zeros; only a received
+    /// amount ([`Amount::parse_received`]) can have them.
+    excess: Option<Box<str>>,
 }
 
 impl Amount {
@@ -106,7 +110,74 @@ impl Amount {
         Ok(Amount {
             text: text.into(),
             scaled,
+            excess: None,
         })
+    }
+
+    /// Reads an amount as Binance's systems write it, in any decimal spelling of its value.
+    ///
+    /// Binance's services print Java `BigDecimal`s: exponent notation for small values
+    /// (`1E-8`, `1.0E-7`), superfluous trailing zeros (`0.000000010`), and sometimes a sign
+    /// (`1E+2`). This accepts every such spelling of a non-negative decimal and keeps its value:
+    ///
+    /// - an exponent is written out (`1.0E-7` reads as `0.00000010`, `2.5E+3` as `2500`);
+    /// - zeros past the eighth decimal place are dropped (`0.000000010` reads as `0.00000001`);
+    /// - a value that really needs more than 8 decimal places still reads, keeping every digit
+    ///   (`0.000000015`): [`has_excess_precision`](Amount::has_excess_precision) says so, and
+    ///   such an amount can be compared and printed but not added, subtracted or sent.
+    ///
+    /// A spelling without exponent and with at most 8 decimal places keeps its text exactly, as
+    /// [`Amount::new`] does. What the SDK *sends* stays strict: use [`Amount::new`] to build one.
+    ///
+    /// ```
+    /// use binancepay_types::Amount;
+    ///
+    /// let fee = Amount::parse_received("1.0E-7")?;
+    /// assert_eq!(fee.as_str(), "0.00000010");
+    /// assert_eq!(fee, Amount::new("0.0000001")?);
+    /// assert_eq!(Amount::parse_received("0.000000010")?.as_str(), "0.00000001");
+    /// let tiny = Amount::parse_received("1.5E-9")?;
+    /// assert_eq!(tiny.as_str(), "0.0000000015");
+    /// assert!(tiny.has_excess_precision());
+    /// # Ok::<(), binancepay_types::AmountError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [`AmountError`] of the first rule broken: empty text, a negative value, a character
+    /// that belongs in no number, a missing digit, an exponent beyond ±64, or more than 20
+    /// integer digits once written out.
+    pub fn parse_received(text: &str) -> Result<Amount, AmountError> {
+        let plain = received::plain_decimal(text)?;
+        let plain = received::drop_zeros_past_scale(&plain);
+        let (integer, fraction) = plain.split_once('.').unwrap_or((plain, ""));
+        if fraction.len() <= Amount::MAX_DECIMAL_PLACES as usize {
+            // Checks the integer digits too; a text that was already plain is kept as given.
+            let kept = if plain == text { text } else { plain };
+            return Amount::new(kept);
+        }
+        let (within, beyond) = fraction.split_at(Amount::MAX_DECIMAL_PLACES as usize);
+        let scaled = parse_scaled(&format!("{integer}.{within}"))?;
+        Ok(Amount {
+            text: plain.into(),
+            scaled,
+            excess: Some(beyond.trim_end_matches('0').into()),
+        })
+    }
+
+    /// Whether this received amount needs more than [`MAX_DECIMAL_PLACES`](Amount::MAX_DECIMAL_PLACES)
+    /// decimal places ([`Amount::parse_received`]); such an amount cannot be sent or computed with.
+    ///
+    /// ```
+    /// use binancepay_types::Amount;
+    ///
+    /// assert!(!Amount::parse_received("0.000000010")?.has_excess_precision());
+    /// assert!(Amount::parse_received("0.000000011")?.has_excess_precision());
+    /// # Ok::<(), binancepay_types::AmountError>(())
+    /// ```
+    #[must_use]
+    pub fn has_excess_precision(&self) -> bool {
+        self.excess.is_some()
     }
 
     /// The text the amount was parsed from, unchanged.
@@ -152,10 +223,11 @@ impl Amount {
     /// ```
     #[must_use]
     pub fn is_zero(&self) -> bool {
-        self.scaled == 0
+        self.scaled == 0 && self.excess.is_none()
     }
 
-    /// The exact sum, or `None` when it would need more than 20 integer digits.
+    /// The exact sum, or `None` when it would need more than 20 integer digits (or an operand
+    /// [has excess precision](Amount::has_excess_precision)).
     ///
     /// The result keeps as many decimal places as the operand with the most, so it reads like
     /// hand-written arithmetic (`0.10 + 0.2 = 0.30`, `0.5 + 0.5 = 1.0`) and never carries more
@@ -170,11 +242,15 @@ impl Amount {
     /// ```
     #[must_use]
     pub fn checked_add(&self, other: &Amount) -> Option<Amount> {
+        if self.excess.is_some() || other.excess.is_some() {
+            return None;
+        }
         let scaled = self.scaled.checked_add(other.scaled)?;
         Amount::from_scaled(scaled, self.decimal_places().max(other.decimal_places()))
     }
 
-    /// The exact difference, or `None` when it would be negative.
+    /// The exact difference, or `None` when it would be negative (or an operand
+    /// [has excess precision](Amount::has_excess_precision)).
     ///
     /// The result keeps as many decimal places as the operand with the most (`1.50 - 0.5 = 1.00`).
     ///
@@ -190,6 +266,9 @@ impl Amount {
     /// ```
     #[must_use]
     pub fn checked_sub(&self, other: &Amount) -> Option<Amount> {
+        if self.excess.is_some() || other.excess.is_some() {
+            return None;
+        }
         let scaled = self.scaled.checked_sub(other.scaled)?;
         Amount::from_scaled(scaled, self.decimal_places().max(other.decimal_places()))
     }
@@ -218,6 +297,7 @@ impl Amount {
         Some(Amount {
             text: text.into_boxed_str(),
             scaled,
+            excess: None,
         })
     }
 }
@@ -319,7 +399,7 @@ impl fmt::Debug for Amount {
 
 impl PartialEq for Amount {
     fn eq(&self, other: &Amount) -> bool {
-        self.scaled == other.scaled
+        self.scaled == other.scaled && self.excess == other.excess
     }
 }
 
@@ -333,13 +413,18 @@ impl PartialOrd for Amount {
 
 impl Ord for Amount {
     fn cmp(&self, other: &Amount) -> Ordering {
-        self.scaled.cmp(&other.scaled)
+        // Excess digits have no trailing zeros, so comparing them as text compares the values
+        // (`5` > `49` as 0.5 > 0.49 past the eighth place); no excess is the smallest.
+        self.scaled
+            .cmp(&other.scaled)
+            .then_with(|| self.excess.cmp(&other.excess))
     }
 }
 
 impl Hash for Amount {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.scaled.hash(state);
+        self.excess.hash(state);
     }
 }
 
@@ -367,6 +452,7 @@ impl TryFrom<String> for Amount {
         Ok(Amount {
             text: text.into_boxed_str(),
             scaled,
+            excess: None,
         })
     }
 }
@@ -462,6 +548,12 @@ pub enum AmountError {
         /// The rejected text (at most 64 characters).
         text: String,
     },
+    /// A received spelling whose exponent is beyond ±64 ([`Amount::parse_received`]).
+    #[error("invalid amount {text:?}: the exponent is beyond ±64")]
+    ExponentOutOfRange {
+        /// The rejected text (at most 64 characters).
+        text: String,
+    },
     /// More than [`Amount::MAX_DECIMAL_PLACES`] digits after the decimal point.
     #[error("invalid amount {text:?}: {got} decimal places, at most 8 are allowed")]
     TooManyDecimalPlaces {
@@ -470,6 +562,119 @@ pub enum AmountError {
         /// The rejected text (at most 64 characters).
         text: String,
     },
+}
+
+/// Decimal spellings as Binance's systems write them, brought to plain text.
+pub(crate) mod received {
+    use super::{AmountError, excerpt};
+
+    /// The largest exponent written out; Java prints far smaller ones for money.
+    const MAX_EXPONENT: i64 = 64;
+
+    /// `text` in plain decimal notation: an optional `+`, digits with an optional fraction
+    /// (either side of the point may be empty, not both), and an optional exponent `e`/`E` with
+    /// an optional sign, written out without exponent and without leading zeros. Trailing zeros
+    /// are kept. Borrowed when `text` is already plain.
+    pub(crate) fn plain_decimal(text: &str) -> Result<std::borrow::Cow<'_, str>, AmountError> {
+        use std::borrow::Cow;
+        let err_text = || excerpt(text);
+        if text.is_empty() {
+            return Err(AmountError::Empty);
+        }
+        let unsigned = match text.as_bytes().first() {
+            Some(b'-') => {
+                // `-0` and `-0.00E3` are zero, which is no debt: read them as zero.
+                let rest = text.get(1..).unwrap_or_default();
+                let plain = plain_decimal(rest)?;
+                if plain.bytes().all(|b| b == b'0' || b == b'.') {
+                    return Ok(Cow::Owned(plain.into_owned()));
+                }
+                return Err(AmountError::Negative { text: err_text() });
+            }
+            Some(b'+') => text.get(1..).unwrap_or_default(),
+            _ => text,
+        };
+        let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+            Some(at) => (
+                unsigned.get(..at).unwrap_or_default(),
+                Some(unsigned.get(at + 1..).unwrap_or_default()),
+            ),
+            None => (unsigned, None),
+        };
+        let (integer, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        if let Some((index, character)) = mantissa
+            .char_indices()
+            .find(|&(i, c)| !(c.is_ascii_digit() || (c == '.' && Some(i) == mantissa.find('.'))))
+        {
+            return Err(AmountError::InvalidCharacter {
+                character,
+                index,
+                text: err_text(),
+            });
+        }
+        if integer.is_empty() && fraction.is_empty() {
+            return Err(AmountError::MissingIntegerPart { text: err_text() });
+        }
+        let shift = match exponent {
+            None => 0,
+            Some(exp) => {
+                let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(AmountError::Exponent { text: err_text() });
+                }
+                let value: i64 = digits
+                    .parse()
+                    .ok()
+                    .filter(|v| *v <= MAX_EXPONENT)
+                    .ok_or_else(|| AmountError::ExponentOutOfRange { text: err_text() })?;
+                if exp.starts_with('-') { -value } else { value }
+            }
+        };
+        let already_plain = exponent.is_none()
+            && unsigned.len() == text.len()
+            && !integer.is_empty()
+            && (!mantissa.contains('.') || !fraction.is_empty())
+            && (integer.len() == 1 || !integer.starts_with('0'));
+        if already_plain {
+            return Ok(Cow::Borrowed(text));
+        }
+        let digits: String = integer.chars().chain(fraction.chars()).collect();
+        let point = i64::try_from(integer.len()).unwrap_or(i64::MAX) + shift;
+        let mut out = if point <= 0 {
+            let zeros = usize::try_from(-point).unwrap_or(0);
+            format!("0.{}{digits}", "0".repeat(zeros))
+        } else {
+            let point = usize::try_from(point).unwrap_or(usize::MAX);
+            if point >= digits.len() {
+                format!("{digits}{}", "0".repeat(point - digits.len()))
+            } else {
+                let (head, tail) = digits.split_at(point);
+                format!("{head}.{tail}")
+            }
+        };
+        // No leading zeros before the point: "007.5" -> "7.5", "000" -> "0".
+        let integer_len = out.find('.').unwrap_or(out.len());
+        let leading = out
+            .get(..integer_len)
+            .map_or(0, |i| i.len() - i.trim_start_matches('0').len())
+            .min(integer_len.saturating_sub(1));
+        out.drain(..leading);
+        Ok(Cow::Owned(out))
+    }
+
+    /// Drops zeros after the eighth decimal place (`0.000000010` -> `0.00000001`): they carry
+    /// no value, and Java's `BigDecimal` keeps them from its arithmetic.
+    pub(crate) fn drop_zeros_past_scale(plain: &str) -> &str {
+        let Some(point) = plain.find('.') else {
+            return plain;
+        };
+        let keep = point + 1 + super::Amount::MAX_DECIMAL_PLACES as usize;
+        if plain.len() <= keep {
+            return plain;
+        }
+        let trimmed = plain.trim_end_matches('0');
+        plain.get(..trimmed.len().max(keep)).unwrap_or(plain)
+    }
 }
 
 /// Serde helpers for amount fields that travel as JSON strings (`"amount": "25.17"`).

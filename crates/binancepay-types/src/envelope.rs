@@ -16,8 +16,12 @@ use crate::generated::result_code::ResultCode;
 /// a string or a number and is kept as its wire text. A missing `code` becomes
 /// `ResultCode::Other("")`; an object with neither `status` nor `code` is not an envelope.
 ///
-/// **The one rule for success:** `status` decides when it is present; without it, a code made
-/// only of zeros (`"000000"`, `0`) means SUCCESS and any other code FAIL ([`is_success_code`]).
+/// **The one rule for success:** `status` decides when it is present (`SUCCESS`, and
+/// `REPEAT_REQ_SUCCESS`: a repeated `requestId` answered with the first request's result); without
+/// it, a code made only of zeros (`"000000"`, `0`) means SUCCESS and any other code FAIL
+/// ([`is_success_code`]), except that a zero code with error text and no `data` (Binance's
+/// `{"code":0,"msg":"Service unavailable from a restricted location ..."}`) is a FAIL: nothing
+/// was done. An empty error text counts as none, so `{"errorMessage":"","msg":"why"}` says why.
 ///
 /// ```
 /// use binancepay_types::{ApiResponse, ResultCode};
@@ -88,9 +92,24 @@ impl<T> ApiResponse<T> {
         }
     }
 
-    /// Whether `status` is (or, without one, was inferred as) SUCCESS.
+    /// Whether `status` is (or, without one, was inferred as) SUCCESS, or is
+    /// `REPEAT_REQ_SUCCESS` (see [`is_replay`](ApiResponse::is_replay)).
     pub fn is_success(&self) -> bool {
-        self.status == ResponseStatus::Success
+        is_success_status(&self.status)
+    }
+
+    /// Whether Binance answered a repeated `requestId` with the first request's result
+    /// (`REPEAT_REQ_SUCCESS`): a success, but nothing was done this time.
+    ///
+    /// ```
+    /// use binancepay_types::ApiResponse;
+    /// let body = br#"{"status":"REPEAT_REQ_SUCCESS","code":"000001","data":true}"#;
+    /// let response: ApiResponse<bool> = serde_json::from_slice(body).unwrap();
+    /// assert!(response.is_success() && response.is_replay());
+    /// assert_eq!(response.into_data(), Ok(true));
+    /// ```
+    pub fn is_replay(&self) -> bool {
+        self.status == ResponseStatus::RepeatReqSuccess
     }
 
     /// The data of a successful response.
@@ -100,7 +119,7 @@ impl<T> ApiResponse<T> {
     /// Returns [`ApiFailure`] when the status is not SUCCESS or `data` is absent.
     pub fn into_data(self) -> Result<T, ApiFailure> {
         match self.data {
-            Some(data) if self.status == ResponseStatus::Success => Ok(data),
+            Some(data) if is_success_status(&self.status) => Ok(data),
             _ => Err(ApiFailure {
                 status: self.status,
                 code: self.code,
@@ -120,6 +139,20 @@ impl<T> ApiResponse<T> {
 /// ```
 pub fn is_success_code(code: &str) -> bool {
     !code.is_empty() && code.bytes().all(|b| b == b'0')
+}
+
+/// Whether an envelope `status` means success: `SUCCESS` or `REPEAT_REQ_SUCCESS`.
+///
+/// ```
+/// use binancepay_types::{envelope::is_success_status, ResponseStatus};
+/// assert!(is_success_status(&ResponseStatus::RepeatReqSuccess));
+/// assert!(!is_success_status(&ResponseStatus::Fail));
+/// ```
+pub fn is_success_status(status: &ResponseStatus) -> bool {
+    matches!(
+        status,
+        ResponseStatus::Success | ResponseStatus::RepeatReqSuccess
+    )
 }
 
 /// Every key any of the error shapes uses.
@@ -171,16 +204,18 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ApiResponse<T> {
         let code = wire
             .code
             .unwrap_or_else(|| ResultCode::Other(String::new()));
+        let message = [wire.error_message, wire.msg, wire.error_data]
+            .into_iter()
+            .find_map(|m| m.and_then(|m| m.0).filter(|m| !m.trim().is_empty()));
         let status = wire.status.unwrap_or_else(|| {
-            if is_success_code(code.code()) {
+            // A zero code that carries error text and no data refuses the request (the
+            // restricted-location answer): reading it as a success would lose the reason.
+            if is_success_code(code.code()) && (wire.data.is_some() || message.is_none()) {
                 ResponseStatus::Success
             } else {
                 ResponseStatus::Fail
             }
         });
-        let message = [wire.error_message, wire.msg, wire.error_data]
-            .into_iter()
-            .find_map(|m| m.and_then(|m| m.0));
         Ok(ApiResponse {
             status,
             code,
@@ -253,11 +288,43 @@ mod tests {
             sys.as_ref().and_then(|r| r.error_type.as_deref()),
             Some("SYS")
         );
+        // A zero code with error text and no data refuses (the restricted-location answer);
+        // with data, or without text, it is a success.
         let zero = parse(r#"{"code":0,"msg":"x"}"#);
         assert_eq!(
             zero.as_ref().map(|r| (&r.status, &r.code)),
-            Some((&ResponseStatus::Success, &ResultCode::Other("0".into())))
+            Some((&ResponseStatus::Fail, &ResultCode::Other("0".into())))
         );
+        let zero_with_data = parse(r#"{"code":0,"msg":"ok","data":true}"#);
+        assert_eq!(
+            zero_with_data.map(|r| (r.status, r.data)),
+            Some((ResponseStatus::Success, Some(true)))
+        );
+        let zero_empty_text = parse(r#"{"code":"000000","errorMessage":"","data":null}"#);
+        assert_eq!(
+            zero_empty_text.map(|r| r.status),
+            Some(ResponseStatus::Success)
+        );
+        // An empty or null text is none: the next key's text is the reason.
+        for body in [
+            r#"{"status":"FAIL","code":"400002","errorMessage":"","msg":"why"}"#,
+            r#"{"status":"FAIL","code":"400002","errorMessage":null,"errorData":"why"}"#,
+            r#"{"status":"FAIL","code":"400002","errorMessage":"  ","msg":"why"}"#,
+        ] {
+            assert_eq!(
+                parse(body).and_then(|r| r.error_message),
+                Some("why".to_owned()),
+                "{body}"
+            );
+        }
+        let replay = parse(r#"{"status":"REPEAT_REQ_SUCCESS","code":"000001","data":true}"#);
+        assert_eq!(
+            replay
+                .as_ref()
+                .map(|r| (r.is_success(), r.is_replay(), &r.code)),
+            Some((true, true, &ResultCode::RepeatReqSuccess))
+        );
+        assert_eq!(replay.map(ApiResponse::into_data), Some(Ok(true)));
         let failed_zero = parse(r#"{"status":"FAIL","code":0,"errorMessage":{"k":1}}"#);
         assert_eq!(
             failed_zero.map(|r| (r.status, r.error_message)),

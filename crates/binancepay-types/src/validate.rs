@@ -376,8 +376,11 @@ pub(crate) fn amount(
             Some(value.as_str()),
         ));
     }
-    if let Some(max) = decimals {
-        if value.decimal_places() > max {
+    let max = decimals.map_or(Amount::MAX_DECIMAL_PLACES, |d| {
+        d.min(Amount::MAX_DECIMAL_PLACES)
+    });
+    if value.has_excess_precision() || value.decimal_places() > max {
+        {
             out.push(Violation::new(
                 parent.at(wire),
                 Rule::DecimalPlaces { max },

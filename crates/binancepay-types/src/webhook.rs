@@ -43,16 +43,30 @@ pub enum WebhookParseError {
     },
 }
 
-/// The envelope as it arrives, before `data` is decoded.
+/// The envelope as it arrives, before `data` is decoded; read tolerantly like every webhook
+/// field (`crate::tolerant`): ids and texts may come as numbers or strings.
 #[derive(Deserialize)]
 struct WireEnvelope {
+    // Not tolerant: a body without `bizType` (or a JSON array) is no envelope at all.
     #[serde(rename = "bizType")]
     biz_type: Option<String>,
-    #[serde(rename = "bizId", default)]
+    #[serde(
+        rename = "bizId",
+        default,
+        deserialize_with = "crate::tolerant::option"
+    )]
     biz_id: Option<Id>,
-    #[serde(rename = "bizIdStr", default)]
+    #[serde(
+        rename = "bizIdStr",
+        default,
+        deserialize_with = "crate::tolerant::option"
+    )]
     biz_id_str: Option<String>,
-    #[serde(rename = "bizStatus", default)]
+    #[serde(
+        rename = "bizStatus",
+        default,
+        deserialize_with = "crate::tolerant::option"
+    )]
     biz_status: Option<String>,
     #[serde(default)]
     data: Option<Box<RawValue>>,

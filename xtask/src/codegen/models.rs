@@ -72,26 +72,74 @@ fn full_type(ctx: &Context<'_>, field: &FieldDef) -> String {
 }
 
 /// The `#[serde(...)]` attribute of a field.
+///
+/// A field of an object the SDK reads gets `deserialize_with` one of `crate::tolerant`'s
+/// readers whenever its type is a scalar or a list of scalars (spec/README.md, "Reading
+/// tolerantly"); its serialisation stays the canonical one. The match is exhaustive, so a new
+/// type cannot reach a read object without a reading rule.
 fn serde_attr(ctx: &Context<'_>, field: &FieldDef, read: bool) -> String {
     let mut parts = vec![format!("rename = {}", lit(&field.wire))];
+    for alias in &field.aliases {
+        parts.push(format!("alias = {}", lit(alias)));
+    }
     if is_option(field) {
         parts.push("default".into());
         parts.push("skip_serializing_if = \"Option::is_none\"".into());
     }
-    let with = match (ctx.ty(field), is_option(field)) {
+    let ty = ctx.ty(field);
+    let with = match (&ty, is_option(field)) {
         (TypeExpr::AmountString, false) => Some("crate::amount::as_string"),
         (TypeExpr::AmountString, true) => Some("crate::amount::option_as_string"),
         (TypeExpr::IdNumber, false) => Some("crate::id::as_number"),
         (TypeExpr::IdNumber, true) => Some("crate::id::option_as_number"),
-        // Read tolerantly: a number or a string of digits (spec/README.md).
-        (TypeExpr::Int | TypeExpr::Long, false) if read => Some("crate::tolerant::integer"),
-        (TypeExpr::Int | TypeExpr::Long, true) if read => Some("crate::tolerant::option_integer"),
         _ => None,
     };
-    if let Some(with) = with {
-        parts.push(format!("with = {}", lit(with)));
+    let reader = if read {
+        tolerant_reader(&ty, is_option(field))
+    } else {
+        None
+    };
+    match (with, reader) {
+        (Some(with), Some(reader)) => {
+            parts.push(format!(
+                "serialize_with = {}",
+                lit(&format!("{with}::serialize"))
+            ));
+            parts.push(format!("deserialize_with = {}", lit(reader)));
+        }
+        (Some(with), None) => parts.push(format!("with = {}", lit(with))),
+        (None, Some(reader)) => parts.push(format!("deserialize_with = {}", lit(reader))),
+        (None, None) => {}
     }
     format!("#[serde({})]", parts.join(", "))
+}
+
+/// The `crate::tolerant` reader of a read field, or `None` for types that read tolerantly by
+/// themselves (enums keep unknown values, objects hold read fields, raw JSON is anything).
+pub(crate) fn tolerant_reader(ty: &TypeExpr, optional: bool) -> Option<&'static str> {
+    let scalar = |ty: &TypeExpr| match ty {
+        TypeExpr::String
+        | TypeExpr::Bool
+        | TypeExpr::Int
+        | TypeExpr::Long
+        | TypeExpr::Amount
+        | TypeExpr::AmountString
+        | TypeExpr::Id
+        | TypeExpr::IdNumber => true,
+        TypeExpr::NumberOrString
+        | TypeExpr::Json
+        | TypeExpr::Enum(_)
+        | TypeExpr::Object(_)
+        | TypeExpr::List(_)
+        | TypeExpr::Embedded(_) => false,
+    };
+    match (ty, optional) {
+        (TypeExpr::List(inner), false) if scalar(inner) => Some("crate::tolerant::list"),
+        (TypeExpr::List(inner), true) if scalar(inner) => Some("crate::tolerant::option_list"),
+        (ty, false) if scalar(ty) => Some("crate::tolerant::one"),
+        (ty, true) if scalar(ty) => Some("crate::tolerant::option"),
+        _ => None,
+    }
 }
 
 pub(crate) fn emit_object(
@@ -389,9 +437,9 @@ fn scalar_checks(
                 text_args()
             );
         }
-        TypeExpr::Amount | TypeExpr::AmountString
-            if field.min.is_some() || field.max.is_some() || field.decimals.is_some() =>
-        {
+        // Every amount that is sent is checked, even without a documented bound: an amount
+        // read from a response may carry more than 8 decimal places and must not go out.
+        TypeExpr::Amount | TypeExpr::AmountString => {
             line!(
                 body,
                 "crate::validate::amount(out, {parent}, {wire}, {var}, {}, {}, {});",

@@ -61,6 +61,24 @@ fn an_api_error_exits_1_with_code_and_name_on_one_line() {
 }
 
 #[test]
+fn a_repeated_transfer_answered_repeat_req_success_exits_0() {
+    const TRANSFER: &str = "/binancepay/openapi/wallet/transfer";
+    let sandbox = TestSandbox::start();
+    let env = sandbox.env();
+    let first = request(TRANSFER, "bodies/transfer-fund.json", &pairs(&env));
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(json(&first)["status"], "SUCCESS");
+    // Binance answers a repeated requestId with the first transfer: a success, printed as sent.
+    let again = request(TRANSFER, "bodies/transfer-fund.json", &pairs(&env));
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(stderr(&again), "");
+    let envelope = json(&again);
+    assert_eq!(envelope["status"], "REPEAT_REQ_SUCCESS");
+    assert_eq!(envelope["code"], "000001");
+    assert_eq!(envelope["data"]["tranId"], "CLITR1");
+}
+
+#[test]
 fn an_unknown_path_is_refused_by_the_service_with_exit_1() {
     let sandbox = TestSandbox::start();
     let env = sandbox.env();

@@ -7,6 +7,7 @@ mod config;
 mod limits;
 mod new_certificate;
 mod orders;
+mod spellings;
 mod webhooks;
 
 #[cfg(feature = "blocking")]

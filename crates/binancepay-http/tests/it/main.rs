@@ -7,6 +7,8 @@ mod new_certificate;
 mod request;
 mod response;
 mod server;
+mod spelling;
+mod spellings;
 mod support;
 #[cfg(any(feature = "rsa", feature = "aws-lc"))]
 mod webhook;

@@ -73,6 +73,7 @@ fn canned_responses_decode_as_recorded() {
             Error::Api { .. } => "api",
             Error::System { .. } => "system",
             Error::WrongPath { .. } => "wrong_path",
+            Error::RestrictedLocation { .. } => "restricted_location",
             Error::MissingData { .. } => "missing_data",
             Error::Decode { .. } => "decode",
             Error::Unexpected { .. } => "unexpected",
@@ -100,6 +101,10 @@ fn canned_responses_decode_as_recorded() {
             Error::System { code, message, .. } => {
                 assert_eq!(Some(code.as_str()), case["code"].as_str(), "{label}");
                 assert_eq!(message.as_deref(), case["message"].as_str(), "{label}");
+            }
+            Error::RestrictedLocation { message, .. } => {
+                assert!(message.contains("restricted location"), "{label}");
+                assert!(error.to_string().contains(message.as_str()), "{label}");
             }
             Error::WrongPath { snippet, .. } | Error::Unexpected { snippet, .. } => {
                 assert!(snippet.len() <= SNIPPET_MAX_BYTES, "{label}");

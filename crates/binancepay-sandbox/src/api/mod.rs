@@ -18,7 +18,8 @@ pub(crate) mod wallet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use binancepay_http::server::{
-    AuthError, authenticate_signature, fail_response, is_json_object, success_response,
+    AuthError, authenticate_signature, fail_response, is_json_object, replay_response,
+    success_response,
 };
 use binancepay_sign::{ApiKey, RequestSigner, Timestamp};
 use binancepay_types::{Endpoint, ResultCode, endpoint_by_path};
@@ -141,15 +142,22 @@ pub(crate) fn cloudfront_403() -> Response<Vec<u8>> {
     response
 }
 
-/// Parses, validates, runs the handler and wraps its result in Binance's envelope.
-fn run<E, F>(body: &[u8], handler: F) -> Response<Vec<u8>>
+/// Parses, validates, runs the handler and wraps its result in Binance's envelope
+/// (`REPEAT_REQ_SUCCESS` when the handler set `ctx.replayed`).
+fn run<E, F>(body: &[u8], ctx: &mut Ctx<'_>, handler: F) -> Response<Vec<u8>>
 where
     E: Endpoint + DeserializeOwned,
     E::Response: Serialize,
-    F: FnOnce(E) -> Result<E::Response, ApiError>,
+    F: FnOnce(&mut Ctx<'_>, E) -> Result<E::Response, ApiError>,
 {
-    match parse::parse::<E>(body).and_then(handler) {
-        Ok(data) => success_response(&data).unwrap_or_else(|e| {
+    let data = parse::parse::<E>(body).and_then(|request| handler(ctx, request));
+    let respond = if ctx.replayed {
+        replay_response::<E::Response>
+    } else {
+        success_response::<E::Response>
+    };
+    match data {
+        Ok(data) => respond(&data).unwrap_or_else(|e| {
             fail_response(
                 ResultCode::UnknownError.code(),
                 &format!("the response could not be serialized: {e}"),
@@ -166,19 +174,22 @@ where
 /// prints a field in another JSON type than the model writes.
 fn run_reshaped<E, F>(
     body: &[u8],
+    ctx: &mut Ctx<'_>,
     handler: F,
     reshape: fn(&mut serde_json::Value),
 ) -> Response<Vec<u8>>
 where
     E: Endpoint + DeserializeOwned,
     E::Response: Serialize,
-    F: FnOnce(E) -> Result<E::Response, ApiError>,
+    F: FnOnce(&mut Ctx<'_>, E) -> Result<E::Response, ApiError>,
 {
-    let data = parse::parse::<E>(body).and_then(handler).and_then(|data| {
-        let mut value = serde_json::to_value(&data).map_err(ApiError::internal)?;
-        reshape(&mut value);
-        Ok(value)
-    });
+    let data = parse::parse::<E>(body)
+        .and_then(|request| handler(ctx, request))
+        .and_then(|data| {
+            let mut value = serde_json::to_value(&data).map_err(ApiError::internal)?;
+            reshape(&mut value);
+            Ok(value)
+        });
     match data {
         Ok(value) => success_response(&value).unwrap_or_else(|e| {
             fail_response(
@@ -198,10 +209,10 @@ macro_rules! endpoints {
             $(
                 if path == <$request as Endpoint>::PATH {
                     $(
-                        return Some(run_reshaped::<$request, _>(body, |request| $handler(state, ctx, request), $reshape));
+                        return Some(run_reshaped::<$request, _>(body, ctx, |ctx, request| $handler(state, ctx, request), $reshape));
                     )?
                     #[allow(unreachable_code)]
-                    return Some(run::<$request, _>(body, |request| $handler(state, ctx, request)));
+                    return Some(run::<$request, _>(body, ctx, |ctx, request| $handler(state, ctx, request)));
                 }
             )*
             None

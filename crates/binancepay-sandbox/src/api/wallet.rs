@@ -208,14 +208,16 @@ impl Transfer {
 
 pub(crate) fn transfer(
     state: &mut State,
-    _ctx: &mut Ctx<'_>,
+    ctx: &mut Ctx<'_>,
     req: TransferFundRequest,
 ) -> Result<TransferFundResult, ApiError> {
     known("transferType", &req.transfer_type)?;
-    // The requestId becomes the tranId, so a repeat answers the first transfer again (unless
-    // the sandbox is told not to deduplicate: then it moves the funds again).
+    // The requestId becomes the tranId, so a repeat answers the first transfer again with
+    // `REPEAT_REQ_SUCCESS` / `000001`, as the Transfer Fund page documents (unless the sandbox
+    // is told not to deduplicate: then it moves the funds again).
     if let Some(existing) = state.transfers.get(&req.request_id) {
         if state.deduplicate_request_ids {
+            ctx.replayed = true;
             return Ok(existing.result(&req.request_id));
         }
     }

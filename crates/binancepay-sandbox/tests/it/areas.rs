@@ -195,9 +195,21 @@ async fn wallet_transfers_move_exact_amounts_and_are_idempotent() {
     assert_eq!(funding, "10");
     let move_out =
         TransferFundRequest::new("TR1", "BTC", amount("0.30000001"), TransferType::ToMain);
+    let first = client.call(&move_out).await;
+    assert_eq!(crate::support::envelope(&first)["status"], "SUCCESS");
     let result = client.ok(&move_out).await;
     assert_eq!(result.tran_id, "TR1");
-    client.ok(&move_out).await;
+    // A repeated requestId is answered as the Transfer Fund page shows: REPEAT_REQ_SUCCESS,
+    // code 000001, the first transfer in `data`, and no money moved again.
+    let repeat = client.call(&move_out).await;
+    let envelope = crate::support::envelope(&repeat);
+    assert_eq!(envelope["status"], "REPEAT_REQ_SUCCESS");
+    assert_eq!(envelope["code"], "000001");
+    assert_eq!(envelope["data"]["tranId"], "TR1");
+    let answer = binancepay_http::parse_answer::<TransferFundRequest, _>(&repeat)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(answer.is_replay());
+    assert_eq!(answer.data.tran_id, "TR1");
     assert_eq!(
         balance(&client, Wallet::FundingWallet, "BTC").await,
         "9.69999999"

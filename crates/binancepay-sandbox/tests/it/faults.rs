@@ -114,6 +114,23 @@ async fn broken_answers_after_acting_and_refusals_before() {
         "{parsed:?}"
     );
     assert!(!exists(&client, "HTML1").await);
+
+    sandbox
+        .set_faults(always(Fault::RestrictedLocation))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let response = client.call(&order("GEO1", "1")).await;
+    assert_eq!(response.status(), 451);
+    let parsed = binancepay_http::parse_response::<CreateOrderV3Request, _>(&response);
+    let Err(error) = parsed else {
+        panic!("{parsed:?}")
+    };
+    assert!(
+        matches!(&error, binancepay_http::Error::RestrictedLocation { message, .. } if message.contains("restricted location")),
+        "{error:?}"
+    );
+    assert!(!error.is_retryable());
+    assert_eq!(error.outcome(), binancepay_http::Outcome::Rejected);
+    assert!(!exists(&client, "GEO1").await);
     sandbox.shutdown().await;
 }
 

@@ -73,12 +73,12 @@ pub struct Certificate {
     /// The key's serial, as carried by the webhook header `BinancePay-Certificate-SN`.
     ///
     /// Wire name `certSerial`; required.
-    #[serde(rename = "certSerial")]
+    #[serde(rename = "certSerial", deserialize_with = "crate::tolerant::one")]
     pub cert_serial: String,
     /// The PEM public key (RSA, PKCS#1 v1.5 with SHA-256).
     ///
     /// Wire name `certPublic`; required.
-    #[serde(rename = "certPublic")]
+    #[serde(rename = "certPublic", deserialize_with = "crate::tolerant::one")]
     pub cert_public: String,
 }
 

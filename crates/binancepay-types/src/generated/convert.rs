@@ -63,7 +63,12 @@ pub struct ConvertPairs {
     /// The asset converted from.
     ///
     /// Wire name `coin`; optional.
-    #[serde(rename = "coin", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "coin",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub coin: Option<String>,
     /// What it converts to.
     ///
@@ -103,7 +108,12 @@ pub struct ConvertTarget {
     /// The asset converted to.
     ///
     /// Wire name `coin`; optional.
-    #[serde(rename = "coin", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "coin",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub coin: Option<String>,
     /// Smallest amount to convert from.
     ///
@@ -112,7 +122,8 @@ pub struct ConvertTarget {
         rename = "fromMin",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub from_min: Option<crate::amount::Amount>,
     /// Largest amount to convert from.
@@ -122,7 +133,8 @@ pub struct ConvertTarget {
         rename = "fromMax",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub from_max: Option<crate::amount::Amount>,
     /// Smallest amount to convert to.
@@ -132,7 +144,8 @@ pub struct ConvertTarget {
         rename = "toMin",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub to_min: Option<crate::amount::Amount>,
     /// Largest amount to convert to.
@@ -142,18 +155,29 @@ pub struct ConvertTarget {
         rename = "toMax",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub to_max: Option<crate::amount::Amount>,
     /// Whether the pair is quoted in reverse.
     ///
     /// Wire name `reverse`; optional.
-    #[serde(rename = "reverse", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reverse",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub reverse: Option<bool>,
     /// Whether `coin` is the base asset.
     ///
     /// Wire name `base`; optional.
-    #[serde(rename = "base", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "base",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub base: Option<bool>,
 }
 
@@ -367,7 +391,7 @@ pub struct ConvertQuote {
     /// The quote to execute.
     ///
     /// Wire name `quoteId`; required.
-    #[serde(rename = "quoteId")]
+    #[serde(rename = "quoteId", deserialize_with = "crate::tolerant::one")]
     pub quote_id: String,
     /// How much `toCoin` one `fromCoin` buys.
     ///
@@ -390,7 +414,7 @@ pub struct ConvertQuote {
         rename = "validTimestamp",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub valid_timestamp: Option<i64>,
     /// When the quote expires, epoch milliseconds.
@@ -400,7 +424,7 @@ pub struct ConvertQuote {
         rename = "expireTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub expire_time: Option<i64>,
     /// The amount received.
@@ -410,13 +434,19 @@ pub struct ConvertQuote {
         rename = "toAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub to_amount: Option<crate::amount::Amount>,
     /// The asset received.
     ///
     /// Wire name `toCoin`; optional.
-    #[serde(rename = "toCoin", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "toCoin",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub to_coin: Option<String>,
     /// The amount converted.
     ///
@@ -425,13 +455,19 @@ pub struct ConvertQuote {
         rename = "fromAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub from_amount: Option<crate::amount::Amount>,
     /// The asset converted.
     ///
     /// Wire name `fromCoin`; optional.
-    #[serde(rename = "fromCoin", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fromCoin",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub from_coin: Option<String>,
 }
 
@@ -555,7 +591,7 @@ pub struct ConvertExecution {
     /// The convert order id.
     ///
     /// Wire name `orderId`; required.
-    #[serde(rename = "orderId")]
+    #[serde(rename = "orderId", deserialize_with = "crate::tolerant::one")]
     pub order_id: String,
     /// When it was created, epoch milliseconds.
     ///
@@ -564,7 +600,7 @@ pub struct ConvertExecution {
         rename = "createTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub create_time: Option<i64>,
     /// The status.
@@ -597,7 +633,12 @@ pub struct ConvertExecution {
     /// The asset converted.
     ///
     /// Wire name `fromCoin`; optional.
-    #[serde(rename = "fromCoin", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fromCoin",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub from_coin: Option<String>,
     /// The amount converted.
     ///
@@ -606,13 +647,19 @@ pub struct ConvertExecution {
         rename = "fromCoinAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub from_coin_amount: Option<crate::amount::Amount>,
     /// The asset received.
     ///
     /// Wire name `toCoin`; optional.
-    #[serde(rename = "toCoin", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "toCoin",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub to_coin: Option<String>,
     /// The amount received.
     ///
@@ -621,7 +668,8 @@ pub struct ConvertExecution {
         rename = "toCoinAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub to_coin_amount: Option<crate::amount::Amount>,
 }
@@ -746,7 +794,7 @@ pub struct ConvertOrder {
     /// The convert order id.
     ///
     /// Wire name `orderId`; required.
-    #[serde(rename = "orderId")]
+    #[serde(rename = "orderId", deserialize_with = "crate::tolerant::one")]
     pub order_id: String,
     /// The status.
     ///
@@ -760,7 +808,12 @@ pub struct ConvertOrder {
     /// The asset converted.
     ///
     /// Wire name `fromAsset`; optional.
-    #[serde(rename = "fromAsset", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fromAsset",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub from_asset: Option<String>,
     /// The amount converted.
     ///
@@ -769,13 +822,19 @@ pub struct ConvertOrder {
         rename = "fromAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub from_amount: Option<crate::amount::Amount>,
     /// The asset received.
     ///
     /// Wire name `toAsset`; optional.
-    #[serde(rename = "toAsset", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "toAsset",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub to_asset: Option<String>,
     /// The amount received.
     ///
@@ -784,7 +843,8 @@ pub struct ConvertOrder {
         rename = "toAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub to_amount: Option<crate::amount::Amount>,
     /// The rate.

@@ -309,7 +309,8 @@ pub struct CreateContractResult {
         rename = "merchantId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::id::option_as_number"
+        serialize_with = "crate::id::option_as_number::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_id: Option<crate::id::Id>,
     /// The pre-contract id.
@@ -318,7 +319,8 @@ pub struct CreateContractResult {
     #[serde(
         rename = "preContractId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub pre_contract_id: Option<crate::id::Id>,
     /// When the contract ends, epoch milliseconds.
@@ -328,7 +330,7 @@ pub struct CreateContractResult {
         rename = "contractEndTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub contract_end_time: Option<i64>,
     /// When the signing request expires, epoch milliseconds.
@@ -338,13 +340,18 @@ pub struct CreateContractResult {
         rename = "requestExpireTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub request_expire_time: Option<i64>,
     /// The QR code content for the user to sign.
     ///
     /// Wire name `qrContent`; optional.
-    #[serde(rename = "qrContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "qrContent",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub qr_content: Option<String>,
     /// A QR code image URL.
     ///
@@ -352,13 +359,19 @@ pub struct CreateContractResult {
     #[serde(
         rename = "qrcodeLink",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub qrcode_link: Option<String>,
     /// A deep link into the Binance app.
     ///
     /// Wire name `deeplink`; optional.
-    #[serde(rename = "deeplink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deeplink",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub deeplink: Option<String>,
 }
 
@@ -529,7 +542,8 @@ pub struct ContractResult {
     #[serde(
         rename = "merchantContractCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_contract_code: Option<String>,
     /// The service name.
@@ -538,7 +552,8 @@ pub struct ContractResult {
     #[serde(
         rename = "serviceName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub service_name: Option<String>,
     /// The most one debit may take.
@@ -547,13 +562,19 @@ pub struct ContractResult {
     #[serde(
         rename = "singleUpperLimit",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub single_upper_limit: Option<crate::amount::Amount>,
     /// The currency.
     ///
     /// Wire name `currency`; optional.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub currency: Option<String>,
     /// Binance's contract id.
     ///
@@ -562,7 +583,8 @@ pub struct ContractResult {
         rename = "contractId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::id::option_as_number"
+        serialize_with = "crate::id::option_as_number::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub contract_id: Option<crate::id::Id>,
     /// The user's id for this merchant.
@@ -571,7 +593,8 @@ pub struct ContractResult {
     #[serde(
         rename = "openUserId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub open_user_id: Option<String>,
     /// The user's account at the merchant.
@@ -580,7 +603,8 @@ pub struct ContractResult {
     #[serde(
         rename = "merchantAccountNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_account_no: Option<String>,
     /// Who ended the contract.
@@ -599,7 +623,7 @@ pub struct ContractResult {
         rename = "contractTerminationTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub contract_termination_time: Option<i64>,
 }
@@ -939,7 +963,12 @@ pub struct NotifyPaymentResult {
     /// The notice id (pass it as `preBizId` when applying).
     ///
     /// Wire name `orderId`; optional.
-    #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "orderId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub order_id: Option<crate::id::Id>,
     /// The merchant's id of the notice.
     ///
@@ -947,7 +976,8 @@ pub struct NotifyPaymentResult {
     #[serde(
         rename = "merchantRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_request_id: Option<String>,
     /// When it was recorded, epoch milliseconds.
@@ -957,7 +987,7 @@ pub struct NotifyPaymentResult {
         rename = "transactionTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub transaction_time: Option<i64>,
 }
@@ -1250,12 +1280,22 @@ pub struct ApplyPaymentResult {
     /// The payment id.
     ///
     /// Wire name `orderId`; optional.
-    #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "orderId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub order_id: Option<crate::id::Id>,
     /// Binance's order id.
     ///
     /// Wire name `prepayId`; optional.
-    #[serde(rename = "prepayId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "prepayId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub prepay_id: Option<crate::id::Id>,
     /// The merchant's id of the payment.
     ///
@@ -1263,7 +1303,8 @@ pub struct ApplyPaymentResult {
     #[serde(
         rename = "merchantRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_request_id: Option<String>,
     /// When it was applied, epoch milliseconds.
@@ -1273,7 +1314,7 @@ pub struct ApplyPaymentResult {
         rename = "appliedTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub applied_time: Option<i64>,
     /// The payment status.

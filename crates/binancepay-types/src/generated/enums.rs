@@ -18,13 +18,20 @@ pub enum ResponseStatus {
     Fail,
     /// `ERROR`: A system-level failure (wrong method, no content type, no body). Seen in one source only, so it is modelled tolerantly.
     Error,
+    /// `REPEAT_REQ_SUCCESS`: A success: the request repeated an earlier one (same `requestId`), which Binance did not act on again; `data` holds the first request's result (Transfer Fund page, code `000001`). Seen in one source only, so it is modelled tolerantly.
+    RepeatReqSuccess,
     /// A value this version does not know, kept exactly as it was sent.
     Unknown(String),
 }
 
 impl ResponseStatus {
     /// Every known value, in the order of the spec.
-    pub const KNOWN: &'static [Self] = &[Self::Success, Self::Fail, Self::Error];
+    pub const KNOWN: &'static [Self] = &[
+        Self::Success,
+        Self::Fail,
+        Self::Error,
+        Self::RepeatReqSuccess,
+    ];
 
     /// The text of the value on the wire.
     pub fn as_str(&self) -> &str {
@@ -32,6 +39,7 @@ impl ResponseStatus {
             Self::Success => "SUCCESS",
             Self::Fail => "FAIL",
             Self::Error => "ERROR",
+            Self::RepeatReqSuccess => "REPEAT_REQ_SUCCESS",
             Self::Unknown(text) => text,
         }
     }
@@ -42,6 +50,7 @@ impl ResponseStatus {
             "SUCCESS" => Self::Success,
             "FAIL" => Self::Fail,
             "ERROR" => Self::Error,
+            "REPEAT_REQ_SUCCESS" => Self::RepeatReqSuccess,
             other => Self::Unknown(other.to_owned()),
         }
     }

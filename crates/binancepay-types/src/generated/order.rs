@@ -2574,7 +2574,7 @@ pub struct CreateOrderResult {
     /// Binance's order id.
     ///
     /// Wire name `prepayId`; required.
-    #[serde(rename = "prepayId")]
+    #[serde(rename = "prepayId", deserialize_with = "crate::tolerant::one")]
     pub prepay_id: crate::id::Id,
     /// The terminal type of the order.
     ///
@@ -2601,7 +2601,7 @@ pub struct CreateOrderResult {
         rename = "expireTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub expire_time: Option<i64>,
     /// A QR code image URL.
@@ -2610,13 +2610,19 @@ pub struct CreateOrderResult {
     #[serde(
         rename = "qrcodeLink",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub qrcode_link: Option<String>,
     /// The QR code content.
     ///
     /// Wire name `qrContent`; optional.
-    #[serde(rename = "qrContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "qrContent",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub qr_content: Option<String>,
     /// The hosted checkout URL.
     ///
@@ -2624,13 +2630,19 @@ pub struct CreateOrderResult {
     #[serde(
         rename = "checkoutUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub checkout_url: Option<String>,
     /// A deep link into the Binance app.
     ///
     /// Wire name `deeplink`; optional.
-    #[serde(rename = "deeplink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deeplink",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub deeplink: Option<String>,
     /// A universal link into the Binance app.
     ///
@@ -2638,13 +2650,19 @@ pub struct CreateOrderResult {
     #[serde(
         rename = "universalUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub universal_url: Option<String>,
     /// The order currency.
     ///
     /// Wire name `currency`; optional.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub currency: Option<String>,
     /// The order amount.
     ///
@@ -2653,7 +2671,8 @@ pub struct CreateOrderResult {
         rename = "totalFee",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub total_fee: Option<crate::amount::Amount>,
     /// The fiat currency, for fiat-denominated orders.
@@ -2662,7 +2681,8 @@ pub struct CreateOrderResult {
     #[serde(
         rename = "fiatCurrency",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub fiat_currency: Option<String>,
     /// The fiat amount, for fiat-denominated orders.
@@ -2672,7 +2692,8 @@ pub struct CreateOrderResult {
         rename = "fiatAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub fiat_amount: Option<crate::amount::Amount>,
 }
@@ -2789,12 +2810,16 @@ pub struct QueryOrderResult {
     /// The merchant id.
     ///
     /// Wire name `merchantId`; required; sent as a JSON number.
-    #[serde(rename = "merchantId", with = "crate::id::as_number")]
+    #[serde(
+        rename = "merchantId",
+        serialize_with = "crate::id::as_number::serialize",
+        deserialize_with = "crate::tolerant::one"
+    )]
     pub merchant_id: crate::id::Id,
     /// Binance's order id.
     ///
     /// Wire name `prepayId`; required.
-    #[serde(rename = "prepayId")]
+    #[serde(rename = "prepayId", deserialize_with = "crate::tolerant::one")]
     pub prepay_id: crate::id::Id,
     /// The transaction id, set once paid.
     ///
@@ -2802,13 +2827,14 @@ pub struct QueryOrderResult {
     #[serde(
         rename = "transactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub transaction_id: Option<String>,
     /// The merchant's order id.
     ///
     /// Wire name `merchantTradeNo`; required.
-    #[serde(rename = "merchantTradeNo")]
+    #[serde(rename = "merchantTradeNo", deserialize_with = "crate::tolerant::one")]
     pub merchant_trade_no: String,
     /// The order status.
     ///
@@ -2818,20 +2844,65 @@ pub struct QueryOrderResult {
     /// The order currency.
     ///
     /// Wire name `currency`; required.
-    #[serde(rename = "currency")]
+    #[serde(rename = "currency", deserialize_with = "crate::tolerant::one")]
     pub currency: String,
     /// The order amount.
     ///
     /// Wire name `orderAmount`; required; a JSON string on the wire.
-    #[serde(rename = "orderAmount", with = "crate::amount::as_string")]
+    ///
+    /// The v1 Query Order answer and the merchant portal's v2 query example name it `totalFee`; both names are read.
+    #[serde(
+        rename = "orderAmount",
+        alias = "totalFee",
+        serialize_with = "crate::amount::as_string::serialize",
+        deserialize_with = "crate::tolerant::one"
+    )]
     pub order_amount: crate::amount::Amount,
+    /// The product name (v1 answers).
+    ///
+    /// Wire name `productName`; optional.
+    ///
+    /// Not in the v2 table; the v1 Query Order answer carries it.
+    ///
+    /// Confidence: Seen in one source only, so it is modelled tolerantly.
+    #[serde(
+        rename = "productName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
+    pub product_name: Option<String>,
+    /// The product detail (v1 answers).
+    ///
+    /// Wire name `productDetail`; optional.
+    ///
+    /// Not in the v2 table; the v1 Query Order answer carries it.
+    ///
+    /// Confidence: Seen in one source only, so it is modelled tolerantly.
+    #[serde(
+        rename = "productDetail",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
+    pub product_detail: Option<String>,
+    /// The trade type (v1 answers).
+    ///
+    /// Wire name `tradeType`; optional.
+    ///
+    /// Not in the v2 table; the v1 Query Order answer carries it.
+    ///
+    /// Confidence: Seen in one source only, so it is modelled tolerantly.
+    #[serde(rename = "tradeType", default, skip_serializing_if = "Option::is_none")]
+    pub trade_type: Option<crate::generated::enums::TradeType>,
     /// The payer's id for this merchant.
     ///
     /// Wire name `openUserId`; optional.
     #[serde(
         rename = "openUserId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub open_user_id: Option<String>,
     /// What the merchant passed in `passThroughInfo`.
@@ -2840,7 +2911,8 @@ pub struct QueryOrderResult {
     #[serde(
         rename = "passThroughInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub pass_through_info: Option<String>,
     /// The fee charged.
@@ -2850,7 +2922,8 @@ pub struct QueryOrderResult {
         rename = "commission",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub commission: Option<crate::amount::Amount>,
     /// When it was paid, epoch milliseconds.
@@ -2860,13 +2933,13 @@ pub struct QueryOrderResult {
         rename = "transactTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub transact_time: Option<i64>,
     /// When it was created, epoch milliseconds.
     ///
     /// Wire name `createTime`; required.
-    #[serde(rename = "createTime", with = "crate::tolerant::integer")]
+    #[serde(rename = "createTime", deserialize_with = "crate::tolerant::one")]
     pub create_time: i64,
     /// How it was paid.
     ///
@@ -2898,6 +2971,9 @@ impl QueryOrderResult {
             status,
             currency: currency.into(),
             order_amount,
+            product_name: None,
+            product_detail: None,
+            trade_type: None,
             open_user_id: None,
             pass_through_info: None,
             commission: None,
@@ -2911,6 +2987,27 @@ impl QueryOrderResult {
     #[must_use]
     pub fn with_transaction_id(mut self, value: impl Into<String>) -> Self {
         self.transaction_id = Some(value.into());
+        self
+    }
+
+    /// Sets `productName`: The product name (v1 answers).
+    #[must_use]
+    pub fn with_product_name(mut self, value: impl Into<String>) -> Self {
+        self.product_name = Some(value.into());
+        self
+    }
+
+    /// Sets `productDetail`: The product detail (v1 answers).
+    #[must_use]
+    pub fn with_product_detail(mut self, value: impl Into<String>) -> Self {
+        self.product_detail = Some(value.into());
+        self
+    }
+
+    /// Sets `tradeType`: The trade type (v1 answers).
+    #[must_use]
+    pub fn with_trade_type(mut self, value: crate::generated::enums::TradeType) -> Self {
+        self.trade_type = Some(value);
         self
     }
 
@@ -2957,12 +3054,22 @@ pub struct PaymentInfo {
     /// The payer's id.
     ///
     /// Wire name `payerId`; optional.
-    #[serde(rename = "payerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "payerId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub payer_id: Option<crate::id::Id>,
     /// The payment method, e.g. `funding`.
     ///
     /// Wire name `payMethod`; optional.
-    #[serde(rename = "payMethod", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "payMethod",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub pay_method: Option<String>,
     /// The assets that paid the order.
     ///
@@ -2976,7 +3083,12 @@ pub struct PaymentInfo {
     /// The payment channel.
     ///
     /// Wire name `channel`; optional.
-    #[serde(rename = "channel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "channel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub channel: Option<String>,
     /// The payment sub-channel.
     ///
@@ -2984,7 +3096,8 @@ pub struct PaymentInfo {
     #[serde(
         rename = "subChannel",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub sub_channel: Option<String>,
     /// Encrypted payer details (AES-GCM under SHA-256 of the API secret; approved merchants only).
@@ -2995,7 +3108,8 @@ pub struct PaymentInfo {
     #[serde(
         rename = "payerDetail",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub payer_detail: Option<String>,
 }
@@ -3066,12 +3180,22 @@ pub struct PaymentInstruction {
     /// The asset.
     ///
     /// Wire name `currency`; optional.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub currency: Option<String>,
     /// The amount of the asset.
     ///
     /// Wire name `amount`; optional; a JSON number on the wire.
-    #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "amount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub amount: Option<crate::amount::Amount>,
     /// The asset's price in the order currency (kept as sent: it may carry more than 8 decimals).
     ///

@@ -392,7 +392,12 @@ pub struct CreatePayoutResult {
     /// The merchant's id of the batch.
     ///
     /// Wire name `requestId`; optional.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "requestId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub request_id: Option<String>,
     /// ACCEPTED.
     ///
@@ -501,7 +506,7 @@ pub struct QueryPayoutResult {
     /// The merchant's id of the batch.
     ///
     /// Wire name `requestId`; required.
-    #[serde(rename = "requestId")]
+    #[serde(rename = "requestId", deserialize_with = "crate::tolerant::one")]
     pub request_id: String,
     /// The batch status.
     ///
@@ -515,13 +520,19 @@ pub struct QueryPayoutResult {
         rename = "merchantId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::id::option_as_number"
+        serialize_with = "crate::id::option_as_number::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_id: Option<crate::id::Id>,
     /// The currency.
     ///
     /// Wire name `currency`; optional.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub currency: Option<String>,
     /// The batch total.
     ///
@@ -529,7 +540,8 @@ pub struct QueryPayoutResult {
     #[serde(
         rename = "totalAmount",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub total_amount: Option<crate::amount::Amount>,
     /// What was paid so far.
@@ -538,7 +550,8 @@ pub struct QueryPayoutResult {
     #[serde(
         rename = "totalPaidAmount",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub total_paid_amount: Option<crate::amount::Amount>,
     /// The fee (newer docs).
@@ -549,7 +562,8 @@ pub struct QueryPayoutResult {
     #[serde(
         rename = "totalPayoutFee",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub total_payout_fee: Option<crate::amount::Amount>,
     /// The number of transfers.
@@ -559,7 +573,7 @@ pub struct QueryPayoutResult {
         rename = "totalNumber",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub total_number: Option<i32>,
     /// The transfers.
@@ -652,7 +666,12 @@ pub struct PayoutTransferResult {
     /// Binance's id of the transfer.
     ///
     /// Wire name `orderId`; optional.
-    #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "orderId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub order_id: Option<crate::id::Id>,
     /// The merchant's id of the transfer.
     ///
@@ -660,18 +679,29 @@ pub struct PayoutTransferResult {
     #[serde(
         rename = "merchantSendId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_send_id: Option<String>,
     /// The paying account.
     ///
     /// Wire name `payerId`; optional.
-    #[serde(rename = "payerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "payerId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub payer_id: Option<crate::id::Id>,
     /// The amount.
     ///
     /// Wire name `amount`; optional; a JSON number on the wire.
-    #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "amount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub amount: Option<crate::amount::Amount>,
     /// How the receiver is identified.
     ///
@@ -685,12 +715,22 @@ pub struct PayoutTransferResult {
     /// The receiver.
     ///
     /// Wire name `receiver`; optional.
-    #[serde(rename = "receiver", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "receiver",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub receiver: Option<String>,
     /// The receiving account (absent until an email receiver registers).
     ///
     /// Wire name `payeeId`; optional.
-    #[serde(rename = "payeeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "payeeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub payee_id: Option<crate::id::Id>,
     /// The wallet paid from.
     ///
@@ -709,7 +749,12 @@ pub struct PayoutTransferResult {
     /// The remark.
     ///
     /// Wire name `remark`; optional.
-    #[serde(rename = "remark", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "remark",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub remark: Option<String>,
 }
 

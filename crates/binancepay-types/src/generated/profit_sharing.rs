@@ -53,7 +53,12 @@ pub struct ProfitReceiver {
     /// The receiver's account.
     ///
     /// Wire name `account`; optional.
-    #[serde(rename = "account", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "account",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub account: Option<String>,
 }
 
@@ -143,7 +148,7 @@ pub struct ProfitReceiverPage {
         rename = "totalPageNum",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub total_page_num: Option<i64>,
     /// The number of receivers.
@@ -153,7 +158,7 @@ pub struct ProfitReceiverPage {
         rename = "totalRecordNum",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub total_record_num: Option<i64>,
     /// This page.
@@ -163,7 +168,7 @@ pub struct ProfitReceiverPage {
         rename = "currentPageNum",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub current_page_num: Option<i64>,
     /// This page's size.
@@ -173,7 +178,7 @@ pub struct ProfitReceiverPage {
         rename = "currentPageSize",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub current_page_size: Option<i64>,
 }
@@ -441,7 +446,8 @@ pub struct ProfitSplit {
     #[serde(
         rename = "splitOrderNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub split_order_no: Option<crate::id::Id>,
     /// The merchant's id of the split.
@@ -450,7 +456,8 @@ pub struct ProfitSplit {
     #[serde(
         rename = "merchantRequestId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_request_id: Option<String>,
     /// The order.
@@ -459,7 +466,8 @@ pub struct ProfitSplit {
     #[serde(
         rename = "prepayOrderId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub prepay_order_id: Option<crate::id::Id>,
     /// The status.
@@ -540,14 +548,24 @@ pub struct ProfitSplitDetail {
     /// Wire name `account`; optional.
     ///
     /// Confidence: Seen in one source only, so it is modelled tolerantly.
-    #[serde(rename = "account", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "account",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub account: Option<String>,
     /// The share.
     ///
     /// Wire name `amount`; optional; a JSON number on the wire.
     ///
     /// Confidence: Seen in one source only, so it is modelled tolerantly.
-    #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "amount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub amount: Option<crate::amount::Amount>,
     /// What the share is for.
     ///
@@ -557,7 +575,8 @@ pub struct ProfitSplitDetail {
     #[serde(
         rename = "description",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub description: Option<String>,
 }
@@ -832,7 +851,7 @@ pub struct ProfitReturn {
         rename = "finishTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub finish_time: Option<i64>,
 }

@@ -184,12 +184,12 @@ pub struct RefundResult {
     /// The merchant's refund id.
     ///
     /// Wire name `refundRequestId`; required.
-    #[serde(rename = "refundRequestId")]
+    #[serde(rename = "refundRequestId", deserialize_with = "crate::tolerant::one")]
     pub refund_request_id: String,
     /// Binance's order id.
     ///
     /// Wire name `prepayId`; required.
-    #[serde(rename = "prepayId")]
+    #[serde(rename = "prepayId", deserialize_with = "crate::tolerant::one")]
     pub prepay_id: crate::id::Id,
     /// The order amount.
     ///
@@ -198,7 +198,8 @@ pub struct RefundResult {
         rename = "orderAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub order_amount: Option<crate::amount::Amount>,
     /// Everything refunded so far, this refund included.
@@ -208,7 +209,8 @@ pub struct RefundResult {
         rename = "refundedAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub refunded_amount: Option<crate::amount::Amount>,
     /// This refund's amount.
@@ -218,7 +220,8 @@ pub struct RefundResult {
         rename = "refundAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub refund_amount: Option<crate::amount::Amount>,
     /// Refunds left (at 1, the next refund refunds the whole remainder).
@@ -238,7 +241,8 @@ pub struct RefundResult {
     #[serde(
         rename = "payerOpenId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub payer_open_id: Option<String>,
     /// Y when this repeated an earlier refundRequestId.
@@ -255,7 +259,12 @@ pub struct RefundResult {
     /// Wire name `refundId`; optional.
     ///
     /// Confidence: Seen in one source only, so it is modelled tolerantly.
-    #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "refundId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub refund_id: Option<String>,
 }
 
@@ -335,12 +344,17 @@ pub struct QueryRefundResult {
     /// The merchant's refund id.
     ///
     /// Wire name `refundRequestId`; required.
-    #[serde(rename = "refundRequestId")]
+    #[serde(rename = "refundRequestId", deserialize_with = "crate::tolerant::one")]
     pub refund_request_id: String,
     /// Binance's order id.
     ///
     /// Wire name `prepayId`; optional.
-    #[serde(rename = "prepayId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "prepayId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub prepay_id: Option<crate::id::Id>,
     /// The order amount.
     ///
@@ -349,7 +363,8 @@ pub struct QueryRefundResult {
         rename = "orderAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub order_amount: Option<crate::amount::Amount>,
     /// Everything refunded so far.
@@ -359,7 +374,8 @@ pub struct QueryRefundResult {
         rename = "refundedAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub refunded_amount: Option<crate::amount::Amount>,
     /// This refund's amount.
@@ -369,7 +385,8 @@ pub struct QueryRefundResult {
         rename = "refundAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub refund_amount: Option<crate::amount::Amount>,
     /// Commission refunded so far (newer docs).
@@ -381,7 +398,8 @@ pub struct QueryRefundResult {
         rename = "refundedCommission",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub refunded_commission: Option<crate::amount::Amount>,
     /// Commission of this refund (newer docs).
@@ -393,7 +411,8 @@ pub struct QueryRefundResult {
         rename = "refundCommission",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub refund_commission: Option<crate::amount::Amount>,
     /// Refunds left.
@@ -411,7 +430,8 @@ pub struct QueryRefundResult {
     #[serde(
         rename = "payerOpenId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub payer_open_id: Option<String>,
     /// The refund status.

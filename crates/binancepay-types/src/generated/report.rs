@@ -124,13 +124,19 @@ pub struct ReportFile {
     #[serde(
         rename = "transactionDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub transaction_date: Option<String>,
     /// The file name.
     ///
     /// Wire name `fileName`; optional.
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub file_name: Option<String>,
     /// A time-limited download link.
     ///
@@ -138,7 +144,8 @@ pub struct ReportFile {
     #[serde(
         rename = "downloadUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub download_url: Option<String>,
 }
@@ -287,7 +294,8 @@ pub struct BalanceReportTicket {
     #[serde(
         rename = "downloadId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub download_id: Option<crate::id::Id>,
 }
@@ -348,7 +356,12 @@ pub struct BalanceReportStatus {
     /// Whether the report exists.
     ///
     /// Wire name `exist`; optional.
-    #[serde(rename = "exist", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "exist",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub exist: Option<bool>,
     /// The report status (2 = success).
     ///
@@ -363,7 +376,8 @@ pub struct BalanceReportStatus {
     #[serde(
         rename = "downloadUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub download_url: Option<String>,
 }

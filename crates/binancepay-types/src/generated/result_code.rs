@@ -12,6 +12,10 @@ pub enum ResultCode {
     ///
     /// Retrying can help: no. Confidence: Confirmed by two or more sources. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-common`, `S-net`.
     Success,
+    /// `000001` REPEAT\_REQ\_SUCCESS: The call succeeded earlier: a repeated `requestId` is answered with the first request's result (status `REPEAT_REQ_SUCCESS`); nothing was done again.
+    ///
+    /// Retrying can help: no. Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-transfer`.
+    RepeatReqSuccess,
     /// `400000` UNKNOWN\_ERROR: An unknown error on Binance's side; retry later.
     ///
     /// The api-common page spells it `UNKNOW_ERROR`. Retryable: the docs themselves say to retry later.
@@ -176,6 +180,7 @@ impl ResultCode {
     /// Every known code, in the order of the spec.
     pub const KNOWN: &'static [Self] = &[
         Self::Success,
+        Self::RepeatReqSuccess,
         Self::UnknownError,
         Self::InvalidRequest,
         Self::InvalidSignature,
@@ -215,6 +220,7 @@ impl ResultCode {
     pub fn from_code(code: &str) -> Self {
         match code {
             "000000" => Self::Success,
+            "000001" => Self::RepeatReqSuccess,
             "400000" => Self::UnknownError,
             "400001" => Self::InvalidRequest,
             "400002" => Self::InvalidSignature,
@@ -256,6 +262,7 @@ impl ResultCode {
     pub fn code(&self) -> &str {
         match self {
             Self::Success => "000000",
+            Self::RepeatReqSuccess => "000001",
             Self::UnknownError => "400000",
             Self::InvalidRequest => "400001",
             Self::InvalidSignature => "400002",
@@ -297,6 +304,7 @@ impl ResultCode {
     pub fn name(&self) -> &str {
         match self {
             Self::Success => "SUCCESS",
+            Self::RepeatReqSuccess => "REPEAT_REQ_SUCCESS",
             Self::UnknownError => "UNKNOWN_ERROR",
             Self::InvalidRequest => "INVALID_REQUEST",
             Self::InvalidSignature => "INVALID_SIGNATURE",
@@ -338,6 +346,9 @@ impl ResultCode {
     pub fn description(&self) -> &str {
         match self {
             Self::Success => "The call succeeded.",
+            Self::RepeatReqSuccess => {
+                "The call succeeded earlier: a repeated `requestId` is answered with the first request's result (status `REPEAT_REQ_SUCCESS`); nothing was done again."
+            }
             Self::UnknownError => "An unknown error on Binance's side; retry later.",
             Self::InvalidRequest => "The parameter format is wrong or the rules were not followed.",
             Self::InvalidSignature => "The signature check failed.",

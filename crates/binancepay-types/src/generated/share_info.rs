@@ -120,18 +120,29 @@ pub struct ShareAccountIdResult {
         rename = "merchantId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::id::option_as_number"
+        serialize_with = "crate::id::option_as_number::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_id: Option<crate::id::Id>,
     /// Binance's id of the request.
     ///
     /// Wire name `id`; optional.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub id: Option<crate::id::Id>,
     /// The merchant's id of the request.
     ///
     /// Wire name `requestId`; optional.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "requestId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub request_id: Option<String>,
     /// When the request expires, epoch milliseconds.
     ///
@@ -140,7 +151,7 @@ pub struct ShareAccountIdResult {
         rename = "expireTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub expire_time: Option<i64>,
     /// The QR code content for the user.
@@ -149,13 +160,19 @@ pub struct ShareAccountIdResult {
     #[serde(
         rename = "qrcodeContent",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub qrcode_content: Option<String>,
     /// A QR code image URL.
     ///
     /// Wire name `qrcodeUrl`; optional.
-    #[serde(rename = "qrcodeUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "qrcodeUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub qrcode_url: Option<String>,
 }
 

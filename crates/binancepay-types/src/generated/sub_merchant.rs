@@ -1143,7 +1143,11 @@ pub struct SubMerchantResult {
     /// The sub-merchant id.
     ///
     /// Wire name `subMerchantId`; required; sent as a JSON number.
-    #[serde(rename = "subMerchantId", with = "crate::id::as_number")]
+    #[serde(
+        rename = "subMerchantId",
+        serialize_with = "crate::id::as_number::serialize",
+        deserialize_with = "crate::tolerant::one"
+    )]
     pub sub_merchant_id: crate::id::Id,
 }
 
@@ -1256,7 +1260,8 @@ pub struct SubMerchantInfo {
     #[serde(
         rename = "subMerchantId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub sub_merchant_id: Option<crate::id::Id>,
     /// The sub-merchant name.
@@ -1265,7 +1270,8 @@ pub struct SubMerchantInfo {
     #[serde(
         rename = "merchantName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_name: Option<String>,
     /// Online, physical or both.
@@ -1279,7 +1285,8 @@ pub struct SubMerchantInfo {
     #[serde(
         rename = "merchantMcc",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_mcc: Option<String>,
     /// The legal form.
@@ -1294,17 +1301,32 @@ pub struct SubMerchantInfo {
     /// Countries of operation, comma separated.
     ///
     /// Wire name `country`; optional.
-    #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "country",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub country: Option<String>,
     /// The online store's URL.
     ///
     /// Wire name `siteUrl`; optional.
-    #[serde(rename = "siteUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "siteUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub site_url: Option<String>,
     /// The physical store's address.
     ///
     /// Wire name `address`; optional.
-    #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "address",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub address: Option<String>,
     /// The industry, when `merchantMcc` is `9999`.
     ///
@@ -1312,7 +1334,8 @@ pub struct SubMerchantInfo {
     #[serde(
         rename = "payIndustryDescription",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub pay_industry_description: Option<String>,
     /// A secondary category code.
@@ -1321,7 +1344,8 @@ pub struct SubMerchantInfo {
     #[serde(
         rename = "subPayMccCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub sub_pay_mcc_code: Option<String>,
 }

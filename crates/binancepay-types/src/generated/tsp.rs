@@ -79,7 +79,8 @@ pub struct TspAuthorization {
     #[serde(
         rename = "authorizationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub authorization_id: Option<String>,
     /// The merchant's name.
@@ -88,7 +89,8 @@ pub struct TspAuthorization {
     #[serde(
         rename = "merchantName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_name: Option<String>,
     /// The token to act for the merchant.
@@ -97,7 +99,8 @@ pub struct TspAuthorization {
     #[serde(
         rename = "authorizationToken",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub authorization_token: Option<String>,
     /// The merchant id.
@@ -122,7 +125,8 @@ pub struct TspAuthorization {
     #[serde(
         rename = "redirectUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub redirect_url: Option<String>,
     /// The permissions.
@@ -136,7 +140,8 @@ pub struct TspAuthorization {
     #[serde(
         rename = "ipWhitelist",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option_list"
     )]
     pub ip_whitelist: Option<Vec<String>>,
 }
@@ -296,7 +301,7 @@ pub struct TspRecordPage {
         rename = "total",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub total: Option<i64>,
     /// This page's records.
@@ -412,7 +417,8 @@ pub struct TspConfig {
     #[serde(
         rename = "allowFeeShare",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub allow_fee_share: Option<bool>,
     /// The scopes this TSP may ask for.

@@ -110,7 +110,7 @@ pub struct TransferFundResult {
     /// The transfer id (the requestId).
     ///
     /// Wire name `tranId`; required.
-    #[serde(rename = "tranId")]
+    #[serde(rename = "tranId", deserialize_with = "crate::tolerant::one")]
     pub tran_id: String,
     /// The transfer status.
     ///
@@ -120,7 +120,12 @@ pub struct TransferFundResult {
     /// The asset.
     ///
     /// Wire name `currency`; optional.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub currency: Option<String>,
     /// The amount.
     ///
@@ -129,7 +134,8 @@ pub struct TransferFundResult {
         rename = "amount",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::amount::option_as_string"
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub amount: Option<crate::amount::Amount>,
     /// The direction.
@@ -232,7 +238,7 @@ pub struct QueryTransferResult {
     /// The transfer id.
     ///
     /// Wire name `tranId`; required.
-    #[serde(rename = "tranId")]
+    #[serde(rename = "tranId", deserialize_with = "crate::tolerant::one")]
     pub tran_id: String,
     /// The transfer status.
     ///
@@ -339,13 +345,18 @@ pub struct BalanceV2Result {
         rename = "updateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub update_time: Option<i64>,
     /// The fiat currency of the valuations.
     ///
     /// Wire name `fiat`; optional.
-    #[serde(rename = "fiat", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fiat",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub fiat: Option<String>,
 }
 
@@ -396,17 +407,27 @@ pub struct AssetBalance {
     /// The asset.
     ///
     /// Wire name `asset`; required.
-    #[serde(rename = "asset")]
+    #[serde(rename = "asset", deserialize_with = "crate::tolerant::one")]
     pub asset: String,
     /// Available.
     ///
     /// Wire name `available`; optional; a JSON number on the wire.
-    #[serde(rename = "available", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "available",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub available: Option<crate::amount::Amount>,
     /// Frozen.
     ///
     /// Wire name `freeze`; optional; a JSON number on the wire.
-    #[serde(rename = "freeze", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "freeze",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub freeze: Option<crate::amount::Amount>,
     /// Available, valued in `fiat`.
     ///
@@ -416,7 +437,8 @@ pub struct AssetBalance {
     #[serde(
         rename = "availableFiatValuation",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub available_fiat_valuation: Option<crate::amount::Amount>,
     /// Available, valued in BTC.
@@ -427,7 +449,8 @@ pub struct AssetBalance {
     #[serde(
         rename = "availableBtcValuation",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub available_btc_valuation: Option<crate::amount::Amount>,
 }
@@ -539,21 +562,36 @@ pub struct BalanceV1Result {
     /// Wire name `balance`; optional; a JSON number on the wire.
     ///
     /// Confidence: Seen in one source only, so it is modelled tolerantly.
-    #[serde(rename = "balance", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "balance",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub balance: Option<crate::amount::Amount>,
     /// The asset.
     ///
     /// Wire name `asset`; optional.
     ///
     /// Confidence: Seen in one source only, so it is modelled tolerantly.
-    #[serde(rename = "asset", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "asset",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub asset: Option<String>,
     /// The fiat currency of the valuations.
     ///
     /// Wire name `fiat`; optional.
     ///
     /// Confidence: Seen in one source only, so it is modelled tolerantly.
-    #[serde(rename = "fiat", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fiat",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub fiat: Option<String>,
     /// Valued in `fiat`.
     ///
@@ -563,7 +601,8 @@ pub struct BalanceV1Result {
     #[serde(
         rename = "availableFiatValuation",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub available_fiat_valuation: Option<crate::amount::Amount>,
     /// Valued in BTC.
@@ -574,7 +613,8 @@ pub struct BalanceV1Result {
     #[serde(
         rename = "availableBtcValuation",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub available_btc_valuation: Option<crate::amount::Amount>,
 }

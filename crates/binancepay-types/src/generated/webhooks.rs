@@ -132,7 +132,8 @@ pub struct PayNotificationData {
     #[serde(
         rename = "merchantTradeNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_trade_no: Option<String>,
     /// The product type (at most 16 characters).
@@ -141,7 +142,8 @@ pub struct PayNotificationData {
     #[serde(
         rename = "productType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub product_type: Option<String>,
     /// The product name (at most 256 characters).
@@ -150,7 +152,8 @@ pub struct PayNotificationData {
     #[serde(
         rename = "productName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub product_name: Option<String>,
     /// When it was paid, epoch milliseconds.
@@ -160,7 +163,7 @@ pub struct PayNotificationData {
         rename = "transactTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub transact_time: Option<i64>,
     /// The terminal the buyer paid from.
@@ -171,12 +174,22 @@ pub struct PayNotificationData {
     /// The order amount (a number, often with trailing zeros such as `0.88000000`).
     ///
     /// Wire name `totalFee`; optional; a JSON number on the wire.
-    #[serde(rename = "totalFee", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "totalFee",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub total_fee: Option<crate::amount::Amount>,
     /// The order currency.
     ///
     /// Wire name `currency`; optional.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub currency: Option<String>,
     /// The transaction id.
     ///
@@ -184,7 +197,8 @@ pub struct PayNotificationData {
     #[serde(
         rename = "transactionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub transaction_id: Option<String>,
     /// The payer's id for this merchant.
@@ -193,7 +207,8 @@ pub struct PayNotificationData {
     #[serde(
         rename = "openUserId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub open_user_id: Option<String>,
     /// What the merchant passed when creating the order.
@@ -202,7 +217,8 @@ pub struct PayNotificationData {
     #[serde(
         rename = "passThroughInfo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub pass_through_info: Option<String>,
     /// The fee charged.
@@ -211,7 +227,8 @@ pub struct PayNotificationData {
     #[serde(
         rename = "commission",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub commission: Option<crate::amount::Amount>,
     /// How it was paid.
@@ -354,7 +371,8 @@ pub struct PayRefundNotificationData {
     #[serde(
         rename = "merchantTradeNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_trade_no: Option<String>,
     /// The product type.
@@ -363,7 +381,8 @@ pub struct PayRefundNotificationData {
     #[serde(
         rename = "productType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub product_type: Option<String>,
     /// The product name.
@@ -372,7 +391,8 @@ pub struct PayRefundNotificationData {
     #[serde(
         rename = "productName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub product_name: Option<String>,
     /// The terminal the buyer paid from.
@@ -383,12 +403,22 @@ pub struct PayRefundNotificationData {
     /// The order amount.
     ///
     /// Wire name `totalFee`; optional; a JSON number on the wire.
-    #[serde(rename = "totalFee", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "totalFee",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub total_fee: Option<crate::amount::Amount>,
     /// The order currency.
     ///
     /// Wire name `currency`; optional.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub currency: Option<String>,
     /// The payer's id for this merchant.
     ///
@@ -396,7 +426,8 @@ pub struct PayRefundNotificationData {
     #[serde(
         rename = "openUserId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub open_user_id: Option<String>,
     /// The refund: an object in real-looking samples, typed as a string holding JSON in the docs; both are accepted.
@@ -494,7 +525,12 @@ pub struct PayoutNotificationData {
     /// The merchant's id of the batch.
     ///
     /// Wire name `requestId`; optional.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "requestId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub request_id: Option<String>,
     /// The batch status.
     ///
@@ -512,13 +548,19 @@ pub struct PayoutNotificationData {
         rename = "merchantId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::id::option_as_number"
+        serialize_with = "crate::id::option_as_number::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_id: Option<crate::id::Id>,
     /// The currency.
     ///
     /// Wire name `currency`; optional.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub currency: Option<String>,
     /// The batch total.
     ///
@@ -526,7 +568,8 @@ pub struct PayoutNotificationData {
     #[serde(
         rename = "totalAmount",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub total_amount: Option<crate::amount::Amount>,
     /// The number of transfers.
@@ -536,7 +579,7 @@ pub struct PayoutNotificationData {
         rename = "totalNumber",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub total_number: Option<i32>,
 }
@@ -607,18 +650,29 @@ pub struct PayoutNonBinanceNotificationData {
     #[serde(
         rename = "merchantSendId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_send_id: Option<String>,
     /// Binance's id of the transfer.
     ///
     /// Wire name `orderId`; optional.
-    #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "orderId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub order_id: Option<crate::id::Id>,
     /// Binance's id of the batch.
     ///
     /// Wire name `batchId`; optional.
-    #[serde(rename = "batchId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "batchId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub batch_id: Option<crate::id::Id>,
     /// The transfer status.
     ///
@@ -628,12 +682,22 @@ pub struct PayoutNonBinanceNotificationData {
     /// The currency.
     ///
     /// Wire name `currency`; optional.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub currency: Option<String>,
     /// The amount.
     ///
     /// Wire name `amount`; optional; a JSON number on the wire.
-    #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "amount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub amount: Option<crate::amount::Amount>,
     /// EMAIL.
     ///
@@ -647,7 +711,12 @@ pub struct PayoutNonBinanceNotificationData {
     /// The receiver.
     ///
     /// Wire name `receiver`; optional.
-    #[serde(rename = "receiver", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "receiver",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub receiver: Option<String>,
 }
 
@@ -733,7 +802,8 @@ pub struct DirectDebitContractNotificationData {
     #[serde(
         rename = "merchantContractCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_contract_code: Option<String>,
     /// Binance's contract id.
@@ -743,7 +813,8 @@ pub struct DirectDebitContractNotificationData {
         rename = "contractId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::id::option_as_number"
+        serialize_with = "crate::id::option_as_number::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub contract_id: Option<crate::id::Id>,
     /// The service name.
@@ -752,7 +823,8 @@ pub struct DirectDebitContractNotificationData {
     #[serde(
         rename = "serviceName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub service_name: Option<String>,
     /// The most one debit may take.
@@ -761,13 +833,19 @@ pub struct DirectDebitContractNotificationData {
     #[serde(
         rename = "singleUpperLimit",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub single_upper_limit: Option<crate::amount::Amount>,
     /// The currency.
     ///
     /// Wire name `currency`; optional.
-    #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "currency",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub currency: Option<String>,
     /// The user's id for this merchant.
     ///
@@ -775,7 +853,8 @@ pub struct DirectDebitContractNotificationData {
     #[serde(
         rename = "openUserId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub open_user_id: Option<String>,
     /// The user's account at the merchant.
@@ -784,7 +863,8 @@ pub struct DirectDebitContractNotificationData {
     #[serde(
         rename = "merchantAccountNo",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_account_no: Option<String>,
     /// Who ended the contract.
@@ -803,7 +883,7 @@ pub struct DirectDebitContractNotificationData {
         rename = "contractTerminationTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub contract_termination_time: Option<i64>,
 }
@@ -901,7 +981,8 @@ pub struct TechProviderNotificationData {
     #[serde(
         rename = "authorizationId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub authorization_id: Option<String>,
     /// The token to act for the merchant.
@@ -910,7 +991,8 @@ pub struct TechProviderNotificationData {
     #[serde(
         rename = "authorizationToken",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub authorization_token: Option<String>,
     /// The merchant id.
@@ -930,7 +1012,8 @@ pub struct TechProviderNotificationData {
     #[serde(
         rename = "merchantName",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub merchant_name: Option<String>,
     /// The permissions granted.
@@ -995,7 +1078,12 @@ pub struct ShareAccountIdNotificationData {
     /// The merchant's id of the request.
     ///
     /// Wire name `requestId`; optional.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "requestId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub request_id: Option<String>,
     /// The user's Binance id.
     ///
@@ -1003,13 +1091,19 @@ pub struct ShareAccountIdNotificationData {
     #[serde(
         rename = "userBinanceId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub user_binance_id: Option<String>,
     /// The user's name.
     ///
     /// Wire name `userName`; optional.
-    #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "userName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub user_name: Option<String>,
 }
 
@@ -1055,7 +1149,8 @@ pub struct BalanceNotificationData {
     #[serde(
         rename = "downloadType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub download_type: Option<String>,
     /// The report's id.
@@ -1064,7 +1159,8 @@ pub struct BalanceNotificationData {
     #[serde(
         rename = "downloadId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub download_id: Option<crate::id::Id>,
     /// The merchant's user id.
@@ -1074,7 +1170,8 @@ pub struct BalanceNotificationData {
         rename = "userId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::id::option_as_number"
+        serialize_with = "crate::id::option_as_number::serialize",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub user_id: Option<crate::id::Id>,
     /// 2 = success; documented as a string, sent as a number in the docs sample.
@@ -1090,7 +1187,8 @@ pub struct BalanceNotificationData {
     #[serde(
         rename = "downloadLink",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub download_link: Option<String>,
     /// When the link expires, epoch milliseconds.
@@ -1100,7 +1198,7 @@ pub struct BalanceNotificationData {
         rename = "expirationTimestamp",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::tolerant::option_integer"
+        deserialize_with = "crate::tolerant::option"
     )]
     pub expiration_timestamp: Option<i64>,
     /// When the report was made, `yyyy-MM-dd HH:mm:ss`.
@@ -1109,7 +1207,8 @@ pub struct BalanceNotificationData {
     #[serde(
         rename = "createTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub create_time: Option<String>,
     /// The webhook URL (seen in the docs sample only).
@@ -1120,7 +1219,8 @@ pub struct BalanceNotificationData {
     #[serde(
         rename = "callbackUrl",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
     )]
     pub callback_url: Option<String>,
 }
@@ -1204,12 +1304,22 @@ pub struct MerchantQrCodeNotificationData {
     /// The QR code content.
     ///
     /// Wire name `qrContent`; optional.
-    #[serde(rename = "qrContent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "qrContent",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub qr_content: Option<String>,
     /// The scan id (= bizIdStr); pass it as `qrCodeReferId` when creating the v3 order.
     ///
     /// Wire name `referId`; optional.
-    #[serde(rename = "referId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "referId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
     pub refer_id: Option<String>,
     /// Fixed or buyer-entered amount.
     ///

@@ -503,3 +503,112 @@ proptest! {
         }
     }
 }
+
+/// `text` (plain, valid) in exponent notation: all its significant digits as an integer
+/// mantissa, with the exponent that restores the value, in the given letter case and sign.
+fn exponent_spelling(text: &str, upper: bool, plus: bool) -> String {
+    let (integer, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = format!("{integer}{fraction}");
+    let trimmed = digits.trim_start_matches('0');
+    let mantissa = if trimmed.is_empty() { "0" } else { trimmed };
+    let exponent = -i64::try_from(fraction.len()).unwrap_or(0);
+    let letter = if upper { 'E' } else { 'e' };
+    let sign = if plus && exponent >= 0 { "+" } else { "" };
+    format!("{mantissa}{letter}{sign}{exponent}")
+}
+
+proptest! {
+    #[test]
+    fn every_received_spelling_reads_as_the_plain_amount(
+        text in amount_text(),
+        upper in any::<bool>(),
+        plus in any::<bool>(),
+        zeros in 1_usize..12,
+    ) {
+        let plain = Amount::new(&text).unwrap();
+        // The plain spelling is kept byte for byte.
+        let same = Amount::parse_received(&text).unwrap();
+        prop_assert_eq!(same.as_str(), text.as_str());
+        let exponent = exponent_spelling(&text, upper, plus);
+        let read = Amount::parse_received(&exponent).unwrap();
+        prop_assert_eq!(&read, &plain, "{}", exponent);
+        prop_assert!(!read.has_excess_precision());
+        let padded = if text.contains('.') {
+            format!("{text}{}", "0".repeat(zeros))
+        } else {
+            format!("{text}.{}", "0".repeat(zeros))
+        };
+        let read = Amount::parse_received(&padded).unwrap();
+        prop_assert_eq!(&read, &plain, "{}", padded);
+        prop_assert!(read.decimal_places() <= Amount::MAX_DECIMAL_PLACES);
+        // Through serde, as a number and as a string, it is the same amount.
+        #[derive(Deserialize)]
+        struct Probe {
+            #[serde(deserialize_with = "read_received")]
+            a: Amount,
+        }
+        fn read_received<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
+            let text = <&serde_json::value::RawValue>::deserialize(d)?.get().trim_matches('"').to_owned();
+            Amount::parse_received(&text).map_err(serde::de::Error::custom)
+        }
+        for body in [format!(r#"{{"a":{exponent}}}"#), format!(r#"{{"a":"{padded}"}}"#)] {
+            let probe: Probe = serde_json::from_str(&body).unwrap();
+            prop_assert_eq!(&probe.a, &plain, "{}", body);
+        }
+    }
+}
+
+#[test]
+fn received_amounts_beyond_eight_places_keep_every_digit_and_say_so() {
+    let tiny = Amount::parse_received("1.5E-9").unwrap();
+    assert_eq!(tiny.as_str(), "0.0000000015");
+    assert!(tiny.has_excess_precision());
+    assert!(!tiny.is_zero());
+    assert_eq!(tiny.to_string(), "0.0000000015");
+    // Exact comparisons: nothing is rounded away.
+    let a = Amount::parse_received("0.000000015").unwrap();
+    let b = Amount::parse_received("0.0000000150").unwrap();
+    let c = Amount::parse_received("0.00000001").unwrap();
+    let d = Amount::parse_received("0.000000016").unwrap();
+    assert_eq!(a, b);
+    assert_eq!(hash_of(&a), hash_of(&b));
+    assert!(c < a && a < d && Amount::parse_received("0.00000002").unwrap() > d);
+    assert_ne!(a, c);
+    // Such an amount cannot be computed with (or sent: the request check refuses it).
+    assert_eq!(a.checked_add(&c), None);
+    assert_eq!(c.checked_sub(&a), None);
+    // Written out exactly, as a JSON number.
+    assert_eq!(serde_json::to_string(&a).unwrap(), "0.000000015");
+}
+
+#[test]
+fn received_spellings_that_are_no_amount_are_refused_with_the_rule() {
+    for (text, says) in [
+        ("", "empty"),
+        ("-1E-8", "negative"),
+        ("1E", "exponent"),
+        ("1E+-2", "exponent"),
+        ("1E999", "beyond"),
+        ("0x10", "character"),
+        ("1.2.3", "character"),
+        (".", "digit"),
+        ("1E30", "digits before the decimal point"),
+    ] {
+        let err = Amount::parse_received(text).unwrap_err().to_string();
+        assert!(err.contains(says), "{text:?}: {err}");
+    }
+    // Signs and bare points that still spell a value are read.
+    for (text, plain) in [
+        ("+1E+2", "100"),
+        ("-0", "0"),
+        (".5", "0.5"),
+        ("5.", "5"),
+        ("007.50", "7.50"),
+    ] {
+        assert_eq!(
+            Amount::parse_received(text).unwrap().as_str(),
+            plain,
+            "{text}"
+        );
+    }
+}

@@ -11,6 +11,7 @@ fn enum_response_status() -> BoxedStrategy<binancepay_types::enums::ResponseStat
         Just(binancepay_types::enums::ResponseStatus::Success),
         Just(binancepay_types::enums::ResponseStatus::Fail),
         Just(binancepay_types::enums::ResponseStatus::Error),
+        Just(binancepay_types::enums::ResponseStatus::RepeatReqSuccess),
         scalars::enum_text()
             .prop_map(|text| binancepay_types::enums::ResponseStatus::from_wire(&text)),
     ]
@@ -948,24 +949,30 @@ fn object_query_order_result() -> BoxedStrategy<binancepay_types::order::QueryOr
             scalars::amount(),
             proptest::option::of(scalars::text()),
             proptest::option::of(scalars::text()),
-            proptest::option::of(scalars::amount()),
+            proptest::option::of(enum_trade_type()),
         ),
         (
+            proptest::option::of(scalars::text()),
+            proptest::option::of(scalars::text()),
+            proptest::option::of(scalars::amount()),
             proptest::option::of(any::<i64>()),
             any::<i64>(),
             proptest::option::of(object_payment_info()),
         ),
     )
         .prop_map(
-            |((f0, f1, f2, f3, f4, f5, f6, f7, f8, f9), (f10, f11, f12))| {
+            |((f0, f1, f2, f3, f4, f5, f6, f7, f8, f9), (f10, f11, f12, f13, f14, f15))| {
                 let mut value =
-                    binancepay_types::order::QueryOrderResult::new(f0, f1, f3, f4, f5, f6, f11);
+                    binancepay_types::order::QueryOrderResult::new(f0, f1, f3, f4, f5, f6, f14);
                 value.transaction_id = f2;
-                value.open_user_id = f7;
-                value.pass_through_info = f8;
-                value.commission = f9;
-                value.transact_time = f10;
-                value.payment_info = f12;
+                value.product_name = f7;
+                value.product_detail = f8;
+                value.trade_type = f9;
+                value.open_user_id = f10;
+                value.pass_through_info = f11;
+                value.commission = f12;
+                value.transact_time = f13;
+                value.payment_info = f15;
                 value
             },
         )

@@ -444,3 +444,19 @@ fn tsp_merchant_ids_are_strings() {
         Some(r#"{"merchantId":"merchant1","scopes":["CHECKOUT"],"ipWhitelist":[]}"#)
     );
 }
+
+#[test]
+fn an_amount_read_with_more_than_eight_places_is_not_sent() {
+    use binancepay_types::Amount;
+    use binancepay_types::wallet::TransferFundRequest;
+    let tiny = Amount::parse_received("0.000000015").expect("a received amount");
+    let request = TransferFundRequest::new(
+        "TR1",
+        "BTC",
+        tiny,
+        binancepay_types::enums::TransferType::ToMain,
+    );
+    let err = binancepay_types::Endpoint::validate(&request).expect_err("refused");
+    assert!(err.to_string().contains("amount"), "{err}");
+    assert!(err.to_string().contains('8'), "{err}");
+}
