@@ -10,6 +10,7 @@ export {
   signRequest,
   verifyWebhook,
   newNonce,
+  decryptPayerDetail,
   Timestamp,
   Body,
   SignedHeaders,

@@ -52,6 +52,9 @@ function load(source) {
   if (typeof wasm_bindgen.verifyWebhook === 'function') {
     api.verifyWebhook = wasm_bindgen.verifyWebhook;
   }
+  if (typeof wasm_bindgen.decryptPayerDetail === 'function') {
+    api.decryptPayerDetail = wasm_bindgen.decryptPayerDetail;
+  }
   Object.defineProperty(api, '__setRandomSource', {
     value(source) {
       randomSource = source;

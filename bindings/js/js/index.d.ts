@@ -36,7 +36,8 @@ export interface VerifyWebhookOptions {
  * `TIMESTAMP_SYNTAX`, `TIMESTAMP_IN_SECONDS`, `TIMESTAMP_TOO_LARGE`, `NONCE_LENGTH`,
  * `NONCE_CHARACTER`, `API_KEY_LENGTH`, `API_KEY_CHARACTER`, `API_SECRET_EMPTY`,
  * `SIGNATURE_BASE64`, `SIGNATURE_LENGTH`, `KEY_PEM`, `KEY_PEM_LABEL`, `KEY_BASE64`, `KEY_DER`,
- * `KEY_ALGORITHM`, `KEY_SIZE`, `KEY_PARAMETERS`, `KEY_REJECTED`, `RNG`, `ARGUMENT_TYPE`,
+ * `KEY_ALGORITHM`, `KEY_SIZE`, `KEY_PARAMETERS`, `KEY_REJECTED`, `RNG`, `PAYER_DETAIL_BASE64`,
+ * `PAYER_DETAIL_TOO_SHORT`, `PAYER_DETAIL_AUTHENTICATION`, `PAYER_DETAIL_UTF8`, `ARGUMENT_TYPE`,
  * `ARGUMENT_RANGE`.
  */
 export class BinancePayError extends Error {
@@ -74,11 +75,20 @@ export function verifyWebhook(
 /** A fresh nonce: 32 ASCII letters from `crypto.getRandomValues`. */
 export function newNonce(): string;
 
+/**
+ * The plaintext (UTF-8) of a `paymentInfo.payerDetail` value: base64 of a 12-byte IV, the
+ * AES-GCM ciphertext and its 16-byte tag, under SHA-256 of the API secret. Throws
+ * `BinancePayError` with `PAYER_DETAIL_AUTHENTICATION` (another secret, or altered data),
+ * `PAYER_DETAIL_BASE64`, `PAYER_DETAIL_TOO_SHORT` or `PAYER_DETAIL_UTF8`.
+ */
+export function decryptPayerDetail(secret: string, data: string): string;
+
 declare const api: {
   sign: typeof sign;
   signRequest: typeof signRequest;
   verifyWebhook: typeof verifyWebhook;
   newNonce: typeof newNonce;
+  decryptPayerDetail: typeof decryptPayerDetail;
   BinancePayError: typeof BinancePayError;
 };
 export default api;

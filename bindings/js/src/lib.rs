@@ -187,6 +187,24 @@ pub fn new_nonce() -> Result<String, JsValue> {
         .map_err(throw)
 }
 
+/// `decryptPayerDetail(secret, data)`: the plaintext of a `paymentInfo.payerDetail` value
+/// (base64 of a 12-byte IV, the AES-GCM ciphertext and its tag, under SHA-256 of the API secret).
+///
+/// Throws a `BinancePayError`: `PAYER_DETAIL_AUTHENTICATION` when the value does not
+/// authenticate under this secret, `PAYER_DETAIL_BASE64`, `PAYER_DETAIL_TOO_SHORT` or
+/// `PAYER_DETAIL_UTF8` when it is malformed.
+#[cfg(feature = "payer-detail")]
+#[wasm_bindgen(js_name = "decryptPayerDetail")]
+pub fn decrypt_payer_detail(secret: &JsValue, data: &JsValue) -> Result<String, JsValue> {
+    let secret = convert::secret(secret).map_err(throw)?;
+    let Some(data) = data.as_string() else {
+        return Err(throw(Failure::Type("data", "a base64 string")));
+    };
+    binancepay_sign::payer_detail::decrypt(&secret, &data)
+        .map(binancepay_sign::payer_detail::PayerDetail::into_string)
+        .map_err(|error| throw(Failure::Sign(error)))
+}
+
 /// `verifyWebhook(publicKeyPem, timestamp, nonce, body, signatureBase64, options?)`: `true` when
 /// the RSA-SHA256 signature verifies over `timestamp\nnonce\nbody\n` (and, with
 /// `options.maxAgeSeconds`, the timestamp is within that many seconds of `options.nowMs` or

@@ -9,8 +9,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const pkgDir = process.env.BINANCEPAY_SIGN_PKG || join(here, '..', 'pkg');
 export const vectorsDir = join(here, '..', '..', '..', 'crates', 'binancepay-sign', 'tests', 'vectors');
 
-// The package as Node's `require` condition loads it (node.cjs -> index.cjs).
+// The package as Node's `require` condition loads it (node.cjs -> index.cjs): node:crypto where
+// it can, the WebAssembly module for the rest.
 export const api = createRequire(import.meta.url)(join(pkgDir, 'node.cjs'));
+// The portable loader alone: everything in WebAssembly (what browsers and workers run).
+export const wasmApi = createRequire(import.meta.url)(join(pkgDir, 'index.cjs'));
+// Both paths, for the tests that must hold on each.
+export const paths = [['node path', api], ['wasm path', wasmApi]];
+export const rootDir = join(here, '..', '..', '..');
 
 /** Parses the TOML subset of the vector files: comments, `key = value` with basic strings,
  * integers and booleans, and `[[array]]` tables. */

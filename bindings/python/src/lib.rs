@@ -236,6 +236,22 @@ fn verify_webhook(
     Ok(true)
 }
 
+/// decrypt_payer_detail(secret, data) -> str
+///
+/// The plaintext of a `paymentInfo.payerDetail` value (base64 of a 12-byte IV, the AES-GCM
+/// ciphertext and its tag, under SHA-256 of the API secret). A malformed value raises `Error`
+/// with `PAYER_DETAIL_BASE64`, `PAYER_DETAIL_TOO_SHORT` or `PAYER_DETAIL_UTF8`; one that does
+/// not authenticate under this secret (another secret, or altered data) with
+/// `PAYER_DETAIL_AUTHENTICATION`.
+#[pyfunction]
+fn decrypt_payer_detail(secret: &Bound<'_, PyAny>, data: &Bound<'_, PyAny>) -> PyResult<String> {
+    let secret = convert::secret(secret)?;
+    let data = convert::text(data, "data")?;
+    binancepay_sign::payer_detail::decrypt(&secret, &data)
+        .map(binancepay_sign::payer_detail::PayerDetail::into_string)
+        .map_err(|error| Failure::Sign(error).into())
+}
+
 /// The extension module `binancepay_sign._native`, re-exported by the package
 /// `binancepay_sign`.
 #[pymodule]
@@ -244,6 +260,7 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(sign, module)?)?;
     module.add_function(wrap_pyfunction!(new_nonce, module)?)?;
     module.add_function(wrap_pyfunction!(verify_webhook, module)?)?;
+    module.add_function(wrap_pyfunction!(decrypt_payer_detail, module)?)?;
     module.add_class::<PyRequestSigner>()?;
     module.add("Error", module.py().get_type::<Error>())?;
     Ok(())

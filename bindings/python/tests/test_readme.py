@@ -49,8 +49,14 @@ def expected_signature(headers, body):
 BLOCKS = python_blocks(README.read_text("utf-8"))
 
 
-def test_the_readme_has_its_three_examples():
-    assert len(BLOCKS) == 3
+def test_the_readme_has_its_four_examples():
+    assert len(BLOCKS) == 4
+
+
+def test_payer_detail_example():
+    ns = run(BLOCKS[3])
+    assert ns["plaintext"] == "abc"
+    assert ns["failure"] == "PAYER_DETAIL_AUTHENTICATION"
 
 
 def test_quick_start():

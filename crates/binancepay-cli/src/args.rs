@@ -68,6 +68,28 @@ pub(crate) enum Command {
     /// Walk a whole checkout against an in-process sandbox: order, payment, webhook, query,
     /// refund, webhook. Needs no setup and never leaves 127.0.0.1.
     Demo,
+    /// The encrypted payer data (`paymentInfo.payerDetail`) of approved merchants.
+    #[command(subcommand)]
+    PayerDetail(PayerDetailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PayerDetailCommand {
+    /// Decrypt a `payerDetail` value with BINANCEPAY_API_SECRET and print the plaintext.
+    ///
+    /// Exits 1 when the value does not authenticate under that secret (another secret, or
+    /// altered data), 2 when it is malformed (not base64, too short, not UTF-8) or the secret is
+    /// missing.
+    Decrypt(PayerDetailDecryptArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PayerDetailDecryptArgs {
+    /// The field's value (base64); without it, standard input is read. Surrounding whitespace
+    /// (a trailing newline) is ignored.
+    // A value starting with `-` is not base64, but it is the decoder's to say so.
+    #[arg(long, value_name = "VALUE", allow_hyphen_values = true)]
+    pub(crate) data: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +177,11 @@ pub(crate) struct SandboxArgs {
     /// Leave refunds pending until `POST /sandbox/refunds/{id}/complete` or `/reject`.
     #[arg(long)]
     pub(crate) manual_refunds: bool,
+    /// Add the simulated payer's data to PAY webhooks and order queries as
+    /// `paymentInfo.payerDetail`, encrypted as Binance does for merchants approved for data
+    /// sharing (AES-256-GCM under SHA-256 of the API secret).
+    #[arg(long)]
+    pub(crate) share_payer_detail: bool,
 }
 
 #[derive(Debug, Args)]

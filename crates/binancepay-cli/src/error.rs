@@ -70,6 +70,9 @@ pub(crate) enum CliError {
         what: &'static str,
         source: std::io::Error,
     },
+    /// A `payerDetail` value is malformed or does not authenticate under the secret.
+    #[error("payer detail: {0}")]
+    PayerDetail(binancepay_sign::Error),
     /// A step of `binancepay demo` went wrong.
     #[error("demo failed at {step}: {reason}")]
     Demo { step: &'static str, reason: String },
@@ -88,6 +91,9 @@ impl CliError {
             | Self::Api(_)
             | Self::Io { .. }
             | Self::Demo { .. } => EXIT_REFUSED,
+            // A value that is well formed but was not encrypted under this secret is a verdict;
+            // one that cannot be a payerDetail at all is the caller's input to fix.
+            Self::PayerDetail(binancepay_sign::Error::PayerDetailAuthentication) => EXIT_REFUSED,
             Self::Unreachable(_) => EXIT_UNREACHABLE,
             // Settings are the caller's to fix; a busy port or a broken RNG is not.
             Self::Sandbox(
@@ -118,6 +124,14 @@ mod tests {
         assert_eq!(CliError::Unreachable("x".into()).status(), 3);
         assert_eq!(CliError::Usage("x".into()).status(), 2);
         assert_eq!(CliError::Invalid(vec![]).status(), 2);
+        assert_eq!(
+            CliError::PayerDetail(binancepay_sign::Error::PayerDetailAuthentication).status(),
+            1
+        );
+        assert_eq!(
+            CliError::PayerDetail(binancepay_sign::Error::PayerDetailBase64).status(),
+            2
+        );
         let bad_key = CliError::Sandbox(binancepay_sandbox::Error::InvalidApiKey);
         assert_eq!(bad_key.status(), 2);
         assert_eq!(

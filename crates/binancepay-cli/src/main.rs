@@ -11,7 +11,12 @@
 //! binancepay payout query --request-id P1 | balance --wallet SPOT_WALLET | certificates
 //! BINANCEPAY_API_SECRET=... binancepay sign --timestamp MS --nonce NONCE --body-file FILE
 //! binancepay webhook verify --public-key-file PEM --timestamp MS --nonce NONCE --signature B64 --body-file FILE
+//! BINANCEPAY_API_SECRET=... binancepay payer-detail decrypt [--data VALUE]   # else reads stdin
 //! ```
+//!
+//! `payer-detail decrypt` prints the plaintext of a `paymentInfo.payerDetail` value; it exits 1
+//! when the value does not authenticate under the secret and 2 when it is malformed or the
+//! secret is missing.
 //!
 //! Exit codes: 0 success; 1 the API refused (or a webhook does not verify, or is stale);
 //! 2 a usage error (arguments, files, environment); 3 the service could not be reached.
@@ -31,6 +36,7 @@ mod error;
 mod failure;
 mod logging;
 mod order;
+mod payer_detail;
 mod payout;
 mod receiver;
 mod refund;
@@ -45,7 +51,7 @@ mod webhook;
 
 use std::process::ExitCode;
 
-use crate::args::{Command, WebhookCommand};
+use crate::args::{Command, PayerDetailCommand, WebhookCommand};
 use crate::error::CliError;
 
 fn main() -> ExitCode {
@@ -77,5 +83,6 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Balance(args) => balance::run(&args),
         Command::Certificates(args) => certificates::run(&args),
         Command::Demo => demo::run(),
+        Command::PayerDetail(PayerDetailCommand::Decrypt(args)) => payer_detail::decrypt(&args),
     }
 }

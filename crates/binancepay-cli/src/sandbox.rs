@@ -57,6 +57,9 @@ async fn serve(args: &SandboxArgs) -> Result<ExitCode, CliError> {
     if args.manual_refunds {
         builder = builder.manual_refunds(true);
     }
+    if args.share_payer_detail {
+        builder = builder.share_payer_detail(true);
+    }
     match (&args.key_file, args.key_bits) {
         (Some(path), _) => builder = builder.webhook_key_file(path),
         (None, bits) => {

@@ -7,6 +7,9 @@ mod error;
 mod headers;
 #[cfg(feature = "std-clock")]
 mod nonce_pool;
+#[cfg(feature = "payer-detail")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payer-detail")))]
+pub mod payer_detail;
 mod request;
 mod response;
 pub mod server;

@@ -86,6 +86,7 @@ pub struct SandboxBuilder {
     order_expiry: Duration,
     quote_ttl: Duration,
     manual_refunds: bool,
+    share_payer_detail: bool,
     technical_service_provider: bool,
     tsp_merchants: Vec<String>,
     deduplicate_request_ids: bool,
@@ -112,6 +113,7 @@ impl Default for SandboxBuilder {
             order_expiry: Duration::from_secs(3600),
             quote_ttl: Duration::from_secs(10),
             manual_refunds: false,
+            share_payer_detail: false,
             technical_service_provider: true,
             tsp_merchants: Vec::new(),
             deduplicate_request_ids: true,
@@ -263,6 +265,16 @@ impl SandboxBuilder {
     #[must_use]
     pub fn manual_refunds(mut self, manual: bool) -> Self {
         self.manual_refunds = manual;
+        self
+    }
+
+    /// Treats the merchant as approved for data sharing (default `false`): PAY webhooks and
+    /// order queries of paid orders carry the simulated payer's data as
+    /// `paymentInfo.payerDetail`, encrypted as Binance does (AES-256-GCM under SHA-256 of the API
+    /// secret, a random IV each time), so a client's decryption can be tested end to end.
+    #[must_use]
+    pub fn share_payer_detail(mut self, share: bool) -> Self {
+        self.share_payer_detail = share;
         self
     }
 
@@ -425,6 +437,9 @@ impl SandboxBuilder {
         };
         let mut state = State::new(wallets, self.manual_refunds);
         state.deduplicate_request_ids = self.deduplicate_request_ids;
+        if self.share_payer_detail {
+            state.payer_detail_secret = Some(api_secret.clone());
+        }
         let api = Api::new(
             state,
             config,

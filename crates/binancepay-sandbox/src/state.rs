@@ -22,6 +22,8 @@ pub(crate) struct State {
     /// A repeated payout or transfer `requestId` answers the first result (the default); when
     /// off, it acts again, the worst case a client must survive.
     pub(crate) deduplicate_request_ids: bool,
+    /// With `--share-payer-detail`: the merchant's secret, which encrypts `payerDetail`.
+    pub(crate) payer_detail_secret: Option<binancepay_sign::ApiSecret>,
     pub(crate) orders: orders::Orders,
     pub(crate) refunds: refunds::Refunds,
     pub(crate) payouts: payouts::Payouts,
@@ -44,6 +46,7 @@ impl State {
             next_id: FIRST_ID,
             manual_refunds,
             deduplicate_request_ids: true,
+            payer_detail_secret: None,
             orders: orders::Orders::default(),
             refunds: refunds::Refunds::default(),
             payouts: payouts::Payouts::default(),

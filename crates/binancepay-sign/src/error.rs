@@ -96,6 +96,20 @@ pub enum Error {
     Signing,
     /// The system clock reads before 1970 (`Timestamp::now`, feature `std`).
     Clock,
+    /// A `payerDetail` value is not standard-alphabet base64.
+    PayerDetailBase64,
+    /// A `payerDetail` value decodes to fewer bytes than a 12-byte IV and a 16-byte tag.
+    PayerDetailTooShort {
+        /// The decoded length, in bytes.
+        len: usize,
+    },
+    /// A `payerDetail` value fails AES-GCM authentication: encrypted under another API secret, or
+    /// altered.
+    PayerDetailAuthentication,
+    /// A `payerDetail` value decrypts to bytes that are not UTF-8.
+    PayerDetailUtf8,
+    /// A plaintext is too long for AES-GCM (`payer_detail::encrypt`).
+    PayerDetailEncryption,
 }
 
 impl Error {
@@ -140,6 +154,11 @@ impl Error {
             Self::BackendUnavailable => "BACKEND_UNAVAILABLE",
             Self::Signing => "SIGNING",
             Self::Clock => "CLOCK",
+            Self::PayerDetailBase64 => "PAYER_DETAIL_BASE64",
+            Self::PayerDetailTooShort { .. } => "PAYER_DETAIL_TOO_SHORT",
+            Self::PayerDetailAuthentication => "PAYER_DETAIL_AUTHENTICATION",
+            Self::PayerDetailUtf8 => "PAYER_DETAIL_UTF8",
+            Self::PayerDetailEncryption => "PAYER_DETAIL_ENCRYPTION",
         }
     }
 }
@@ -223,6 +242,20 @@ impl fmt::Display for Error {
             ),
             Self::Signing => f.write_str("rsa signing: failed (inconsistent private key)"),
             Self::Clock => f.write_str("timestamp: the system clock reads before 1970"),
+            Self::PayerDetailBase64 => {
+                f.write_str("payerDetail: must be standard-alphabet base64")
+            }
+            Self::PayerDetailTooShort { len } => write!(
+                f,
+                "payerDetail: decodes to {len} bytes, must be at least 28 (12-byte IV and 16-byte tag)"
+            ),
+            Self::PayerDetailAuthentication => f.write_str(
+                "payerDetail: AES-GCM authentication failed (another API secret, or altered data)",
+            ),
+            Self::PayerDetailUtf8 => f.write_str("payerDetail: decrypted bytes are not UTF-8"),
+            Self::PayerDetailEncryption => {
+                f.write_str("payerDetail: plaintext too long for AES-GCM")
+            }
         }
     }
 }
@@ -294,6 +327,11 @@ mod tests {
             Error::BackendUnavailable,
             Error::Signing,
             Error::Clock,
+            Error::PayerDetailBase64,
+            Error::PayerDetailTooShort { len: 1 },
+            Error::PayerDetailAuthentication,
+            Error::PayerDetailUtf8,
+            Error::PayerDetailEncryption,
         ];
         let mut codes: alloc::vec::Vec<&str> = all.iter().map(Error::code).collect();
         for code in &codes {

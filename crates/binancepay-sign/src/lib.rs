@@ -11,6 +11,9 @@ extern crate std;
 mod credentials;
 mod error;
 mod nonce;
+#[cfg(feature = "payer-detail")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payer-detail")))]
+pub mod payer_detail;
 mod request;
 mod signature;
 mod timestamp;

@@ -40,3 +40,9 @@ def verify_webhook(
     """True when the base64 RSA-SHA256 ``signature`` verifies over ``timestamp\\nnonce\\nbody\\n``
     (and, with ``max_age_seconds``, the timestamp is that fresh); False for a well-formed signature
     that does not verify or a stale timestamp. Malformed input raises ``Error``."""
+
+def decrypt_payer_detail(secret: str, data: str) -> str:
+    """The plaintext of a ``paymentInfo.payerDetail`` value (base64 of a 12-byte IV, AES-GCM
+    ciphertext and tag, under SHA-256 of the API secret). Raises ``Error`` with
+    ``PAYER_DETAIL_AUTHENTICATION`` (another secret, or altered data), ``PAYER_DETAIL_BASE64``,
+    ``PAYER_DETAIL_TOO_SHORT`` or ``PAYER_DETAIL_UTF8``."""

@@ -5,6 +5,7 @@
 mod capture;
 mod cli;
 mod demo;
+mod payer_detail;
 mod request;
 mod run;
 mod sandbox;

@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use crate::cli::{command, data, finish, lines, one_error_line, run, stderr, test_key_file};
+use crate::cli::{command, data, finish, json, lines, one_error_line, run, stderr, test_key_file};
 
 /// How long the sandbox may take to print a line (the key is loaded, not generated).
 const LINE_WAIT: Duration = Duration::from_secs(30);
@@ -18,16 +18,19 @@ struct Running {
 
 impl Running {
     fn start(env: &[(&str, &str)]) -> Self {
+        Self::start_with(env, &[])
+    }
+
+    fn start_with(env: &[(&str, &str)], flags: &[&str]) -> Self {
         let key = test_key_file();
-        let mut child = command(
-            &["sandbox", "--listen", "127.0.0.1:0", "--key-file", &key],
-            env,
-        )
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn binancepay sandbox");
+        let mut args = vec!["sandbox", "--listen", "127.0.0.1:0", "--key-file", &key];
+        args.extend_from_slice(flags);
+        let mut child = command(&args, env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn binancepay sandbox");
         let stdout = lines(child.stdout.take().expect("stdout pipe"));
         Self {
             child: Some(child),
@@ -134,6 +137,99 @@ fn generated_credentials_then_listening_then_sigterm_exits_0() {
     let notes = stderr(&stopped);
     assert!(notes.contains("sandbox: stopped"), "{notes}");
     assert!(!notes.contains(&secret), "the secret goes to stdout only");
+}
+
+/// `POST /sandbox/{path}` on a sandbox's control API; the HTTP status.
+fn control(base_url: &str, path: &str) -> u16 {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        binancepay_client::reqwest::Client::builder()
+            .no_proxy()
+            .timeout(LINE_WAIT)
+            .build()
+            .expect("reqwest")
+            .post(format!("{base_url}/sandbox/{path}"))
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .expect("control call")
+            .status()
+            .as_u16()
+    })
+}
+
+#[test]
+fn share_payer_detail_then_decrypt_the_query_with_the_cli() {
+    let (key, secret) = ("sharekey1", "share-secret");
+    let mut sandbox = Running::start_with(
+        &[
+            ("BINANCEPAY_API_KEY", key),
+            ("BINANCEPAY_API_SECRET", secret),
+        ],
+        &["--share-payer-detail"],
+    );
+    let listening = sandbox.line();
+    let base_url = listening
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("{listening:?}"))
+        .to_owned();
+    let env = [
+        ("BINANCEPAY_API_KEY", key),
+        ("BINANCEPAY_API_SECRET", secret),
+        ("BINANCEPAY_BASE_URL", base_url.as_str()),
+    ];
+    let created = run(
+        &[
+            "order",
+            "create",
+            "--trade-no",
+            "SHARE1",
+            "--amount",
+            "2",
+            "--currency",
+            "USDT",
+            "--description",
+            "gems",
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(created.status.code(), Some(0), "{}", stderr(&created));
+    let prepay_id = json(&created)["prepayId"]
+        .as_str()
+        .expect("prepayId")
+        .to_owned();
+    assert_eq!(control(&base_url, &format!("orders/{prepay_id}/pay")), 200);
+    let queried = run(&["order", "query", "--prepay-id", &prepay_id], &env, None);
+    assert_eq!(queried.status.code(), Some(0), "{}", stderr(&queried));
+    let order = json(&queried);
+    let detail = order["paymentInfo"]["payerDetail"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no payerDetail: {order}"))
+        .to_owned();
+
+    let decrypted = run(
+        &["payer-detail", "decrypt"],
+        &env,
+        Some(format!("{detail}\n").as_bytes()),
+    );
+    assert_eq!(decrypted.status.code(), Some(0), "{}", stderr(&decrypted));
+    let payer: serde_json::Value = serde_json::from_slice(&decrypted.stdout).expect("JSON payer");
+    assert_eq!(payer["payerId"], order["paymentInfo"]["payerId"]);
+    // Under another secret: authentication fails, exit 1.
+    let other = run(
+        &["payer-detail", "decrypt", "--data", &detail],
+        &[("BINANCEPAY_API_SECRET", "another-secret")],
+        None,
+    );
+    assert!(one_error_line(&other, 1).contains("authentication failed"));
+
+    let stopped = sandbox.terminate();
+    assert_eq!(stopped.status.code(), Some(0), "{}", stderr(&stopped));
 }
 
 #[test]

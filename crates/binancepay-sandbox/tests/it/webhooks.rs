@@ -282,3 +282,88 @@ async fn every_kind_of_notification_verifies_and_parses() {
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn shared_payer_detail_decrypts_with_the_merchant_secret_in_webhook_and_query() {
+    use binancepay_http::ApiSecret;
+    use binancepay_http::payer_detail::PayerDetailExt as _;
+    use binancepay_types::order::QueryOrderV2Request;
+
+    let receiver = Receiver::start(0).await;
+    let sandbox = start(
+        builder()
+            .webhook_url(receiver.url())
+            .share_payer_detail(true),
+    )
+    .await;
+    let client = Client::new(&sandbox);
+    let prepay = paid_order(&client, "SHARE1", "3.5").await;
+    let secret = ApiSecret::new(sandbox.api_secret()).unwrap_or_else(|e| panic!("secret: {e}"));
+
+    let received = receiver.wait_for(1).await;
+    let notification = verifier(&client)
+        .await
+        .verify(&received[0].headers, &received[0].body, now())
+        .unwrap_or_else(|e| panic!("verify: {e}"));
+    let Notification::Pay(pay) = notification else {
+        panic!("expected PAY, got {notification:?}")
+    };
+    let from_webhook = pay
+        .data
+        .decrypt_payer_detail(&secret)
+        .unwrap_or_else(|e| panic!("decrypt: {e}"))
+        .unwrap_or_else(|| panic!("no payerDetail in the webhook"));
+    let payer: serde_json::Value =
+        serde_json::from_str(from_webhook.as_str()).unwrap_or_else(|e| panic!("JSON: {e}"));
+    let payer_id = pay
+        .data
+        .payment_info
+        .as_ref()
+        .and_then(|info| info.payer_id.as_ref())
+        .map(|id| id.as_str().to_owned());
+    assert_eq!(payer["payerId"].as_str().map(str::to_owned), payer_id);
+    assert_eq!(
+        payer["openUserId"].as_str(),
+        pay.data.open_user_id.as_deref()
+    );
+    assert!(payer["firstName"].is_string() && payer["lastName"].is_string());
+
+    let order = client
+        .ok(&QueryOrderV2Request::new().with_prepay_id(prepay))
+        .await;
+    let from_query = order
+        .decrypt_payer_detail(&secret)
+        .unwrap_or_else(|e| panic!("decrypt: {e}"))
+        .unwrap_or_else(|| panic!("no payerDetail in the query"));
+    assert_eq!(from_query.as_str(), from_webhook.as_str());
+
+    // Another merchant's secret does not open it.
+    let other = ApiSecret::new("another merchant").unwrap_or_else(|e| panic!("secret: {e}"));
+    assert_eq!(
+        order.decrypt_payer_detail(&other).map(|_| ()),
+        Err(binancepay_sign::Error::PayerDetailAuthentication)
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn payer_detail_is_absent_unless_shared() {
+    use binancepay_http::payer_detail::PayerDetailExt as _;
+    use binancepay_types::order::QueryOrderV2Request;
+
+    let sandbox = start(builder()).await;
+    let client = Client::new(&sandbox);
+    let prepay = paid_order(&client, "NOSHARE1", "1").await;
+    let order = client
+        .ok(&QueryOrderV2Request::new().with_prepay_id(prepay))
+        .await;
+    assert!(order.payment_info.is_some());
+    assert_eq!(order.payer_detail_raw(), None);
+    let log = client.get("/sandbox/webhooks").await;
+    assert!(
+        log["deliveries"][0]["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("paymentInfo") && !b.contains("payerDetail"))
+    );
+    sandbox.shutdown().await;
+}

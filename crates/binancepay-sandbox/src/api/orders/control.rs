@@ -48,12 +48,13 @@ pub(crate) fn pay(
         )));
     }
     order.status = OrderStatus::Paid;
-    order.payment = Some(Payment {
-        transaction_id: format!("M_P_{transaction_no}"),
-        open_user_id: format!("sbx{}", token(payer_id, 18)),
+    order.payment = Some(Payment::new(
+        format!("M_P_{transaction_no}"),
+        format!("sbx{}", token(payer_id, 18)),
         payer_id,
-        transact_time: ctx.now,
-    });
+        ctx.now,
+        state.payer_detail_secret.as_ref(),
+    )?);
     let order = order.clone();
     state
         .wallets
@@ -167,12 +168,13 @@ pub(crate) fn insert_paid(
         webhook_url,
         create_time: ctx.now,
         expire_time: ctx.now,
-        payment: Some(Payment {
-            transaction_id: format!("M_P_{prepay_id}"),
+        payment: Some(Payment::new(
+            format!("M_P_{prepay_id}"),
             open_user_id,
             payer_id,
-            transact_time: ctx.now,
-        }),
+            ctx.now,
+            state.payer_detail_secret.as_ref(),
+        )?),
         refunded_units: 0,
         refund_attempts: 0,
         pending_refunds: 0,

@@ -19,6 +19,55 @@ pub(crate) struct Payment {
     pub(crate) open_user_id: String,
     pub(crate) payer_id: u64,
     pub(crate) transact_time: u64,
+    /// The encrypted `payerDetail`, when the merchant is approved for data sharing.
+    pub(crate) payer_detail: Option<String>,
+}
+
+impl Payment {
+    /// A payment by the simulated payer; with `share` (the merchant's secret) its data is
+    /// encrypted into `payerDetail` under a fresh random IV.
+    pub(crate) fn new(
+        transaction_id: String,
+        open_user_id: String,
+        payer_id: u64,
+        transact_time: u64,
+        share: Option<&binancepay_sign::ApiSecret>,
+    ) -> Result<Self, ApiError> {
+        let payer_detail = share
+            .map(|secret| seal_payer_detail(secret, payer_id, &open_user_id))
+            .transpose()?;
+        Ok(Self {
+            transaction_id,
+            open_user_id,
+            payer_id,
+            transact_time,
+            payer_detail,
+        })
+    }
+}
+
+/// The simulated payer's data, in the shape of the fields Binance's pages list for shared payer
+/// data (name, country, identity), encrypted like Binance's `payerDetail`.
+fn seal_payer_detail(
+    secret: &binancepay_sign::ApiSecret,
+    payer_id: u64,
+    open_user_id: &str,
+) -> Result<String, ApiError> {
+    use rand_core::{OsRng, TryRngCore as _};
+    let plaintext = serde_json::json!({
+        "payerId": payer_id.to_string(),
+        "openUserId": open_user_id,
+        "firstName": "Sandbox",
+        "lastName": format!("Payer {}", payer_id % 10_000),
+        "countryCode": "ZZ",
+        "email": format!("payer{payer_id}@sandbox.invalid"),
+    })
+    .to_string();
+    let mut iv = [0u8; binancepay_sign::payer_detail::IV_LEN];
+    OsRng
+        .try_fill_bytes(&mut iv)
+        .map_err(|_| ApiError::internal("payerDetail: the OS random number generator failed"))?;
+    binancepay_sign::payer_detail::encrypt(secret, iv, &plaintext).map_err(ApiError::internal)
 }
 
 /// One order, whatever the API version that created it.
@@ -121,7 +170,11 @@ impl Order {
         let usd = crate::api::wallet::price(&self.currency).unwrap_or(crate::money::SCALE);
         let price = amount_of(usd, "price")?;
         let price = NumberOrString::number(price.as_str()).map_err(ApiError::internal)?;
-        Ok(PaymentInfo::new()
+        let info = match &payment.payer_detail {
+            Some(detail) => PaymentInfo::new().with_payer_detail(detail.clone()),
+            None => PaymentInfo::new(),
+        };
+        Ok(info
             .with_payer_id(id_of(payment.payer_id)?)
             .with_pay_method("funding")
             .with_payment_instructions(vec![
