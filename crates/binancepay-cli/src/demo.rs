@@ -172,7 +172,9 @@ async fn checkout(
             let info = note.data.refund_info.map(|info| info.value);
             say(&format!(
                 "6/6 webhook  REFUND_SUCCESS arrived and its signature verified: refund {} of {} {}",
-                info.as_ref().map_or("?", |i| i.refund_request_id.as_str()),
+                info.as_ref()
+                    .and_then(|i| i.refund_request_id.as_deref())
+                    .unwrap_or("?"),
                 info.as_ref()
                     .and_then(|i| i.refund_amount.as_ref())
                     .map_or("?", Amount::as_str),

@@ -544,9 +544,28 @@ impl Client {
             attempts = Empty,
             outcome = Empty,
         );
-        self.call_in_span(class, probe, request, parse)
+        let started = Instant::now();
+        let ended = self
+            .call_in_span(class, probe, request, parse)
             .instrument(span)
-            .await
+            .await;
+        let outcome = match &ended.end {
+            End::Parsed(..) => "succeeded",
+            End::Failed(failure, _) => match failure.outcome() {
+                Outcome::NotSent | Outcome::Rejected if ended.earlier_unknown => "unknown",
+                Outcome::NotSent => "not_sent",
+                Outcome::Rejected => "rejected",
+                Outcome::Succeeded => "unusable",
+                _ => "unknown",
+            },
+        };
+        crate::metrics::call_ended(
+            class.map_or("unknown_path", |_| operation),
+            outcome,
+            ended.attempts,
+            started.elapsed(),
+        );
+        ended
     }
 
     async fn call_in_span<T, P>(

@@ -15,9 +15,19 @@ mod dedup;
 #[cfg(feature = "redis")]
 mod dedup_redis;
 mod error;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
+#[cfg(not(feature = "metrics"))]
+mod metrics;
 mod orders;
 mod raw;
+pub mod reconcile;
+#[cfg(feature = "redis")]
+mod reconcile_redis;
 mod retry;
+#[cfg(feature = "tower")]
+mod service;
 mod transport;
 mod webhook;
 
@@ -38,7 +48,16 @@ pub use dedup_redis::{DEFAULT_REDIS_PREFIX, RedisDedupStore};
 pub use error::{ConfigError, Error, Lookup, Outcome, TransportKind};
 pub use orders::{CreatedOrder, RecoveredOrder};
 pub use raw::RawResponse;
+pub use reconcile::{
+    MemoryPendingStore, Pending, PendingStore, ReconcileError, Reconciler, RunningReconciler,
+};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use reconcile_redis::{DEFAULT_PENDING_KEY, RedisPendingStore};
 pub use retry::RetryPolicy;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub use service::WebhookService;
 pub use webhook::{
     DEFAULT_LEASE, DEFAULT_RETENTION, DEFAULT_STORE_TIMEOUT, Processed, VerifiedWebhook,
     WebhookHandler, WebhookHandlerError,

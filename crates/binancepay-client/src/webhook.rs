@@ -135,6 +135,13 @@ pub struct VerifiedWebhook {
 }
 
 impl VerifiedWebhook {
+    pub(crate) fn new(notification: Notification, reply: WebhookReply) -> Self {
+        VerifiedWebhook {
+            notification,
+            reply,
+        }
+    }
+
     /// The typed notification.
     pub fn notification(&self) -> &Notification {
         &self.notification
@@ -208,6 +215,8 @@ pub struct WebhookHandler {
     lease: Duration,
     retention: Duration,
     store_timeout: Duration,
+    /// Told of every notification acted on or found done (the reconciler stops polling it).
+    settled: Option<crate::reconcile::SettledHook>,
 }
 
 impl fmt::Debug for WebhookHandler {
@@ -237,6 +246,7 @@ impl WebhookHandler {
             lease: DEFAULT_LEASE,
             retention: DEFAULT_RETENTION,
             store_timeout: DEFAULT_STORE_TIMEOUT,
+            settled: None,
         }
     }
 
@@ -306,7 +316,10 @@ impl WebhookHandler {
     {
         match self.handle(headers, body).await {
             Ok(verified) => self.process_verified(verified, act).await,
-            Err(refused) => Processed::Refused(refused),
+            Err(refused) => {
+                crate::metrics::webhook("refused");
+                Processed::Refused(refused)
+            }
         }
     }
 
@@ -322,8 +335,52 @@ impl WebhookHandler {
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Send + 'static,
     {
+        let processed = self.act_once(verified, act).await;
+        crate::metrics::webhook(crate::metrics::verdict(&processed));
+        if let (Some(settled), Processed::Acted(n) | Processed::AlreadyDone(n)) =
+            (&self.settled, &processed)
+        {
+            settled(n);
+        }
+        processed
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub(crate) fn dedup_store(&self) -> &Arc<dyn DedupStore> {
+        &self.store
+    }
+
+    pub(crate) fn retention(&self) -> Duration {
+        self.retention
+    }
+
+    pub(crate) fn store_timeout(&self) -> Duration {
+        self.store_timeout
+    }
+
+    /// The handler a reconciler made (it is told when a webhook settles what it polls).
+    pub(crate) fn with_settled_hook(mut self, hook: crate::reconcile::SettledHook) -> Self {
+        self.settled = Some(hook);
+        self
+    }
+
+    /// Claims the notification's key, runs `act` under the lease, records the outcome: shared
+    /// by webhooks and the reconciler's finds.
+    pub(crate) async fn act_once<F, Fut, E>(
+        &self,
+        verified: VerifiedWebhook,
+        act: F,
+    ) -> Processed<E>
+    where
+        F: FnOnce(Notification) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: Send + 'static,
+    {
         let notification = verified.into_notification();
-        let key = notification.dedup_key();
+        let key = crate::reconcile::event_key(&notification);
         let Some(lease) = new_lease() else {
             return Processed::StoreUnavailable(DedupStoreError::new(
                 "no random bytes for a lease token",
@@ -336,6 +393,7 @@ impl WebhookHandler {
         .await;
         match claimed {
             Err(_) => {
+                crate::metrics::store_error("dedup", "claim");
                 tracing::warn!("binancepay webhook not processed: dedup store timed out");
                 return Processed::StoreUnavailable(DedupStoreError::timed_out(
                     "claim",
@@ -343,6 +401,7 @@ impl WebhookHandler {
                 ));
             }
             Ok(Err(error)) => {
+                crate::metrics::store_error("dedup", "claim");
                 tracing::warn!(%error, "binancepay webhook not processed");
                 return Processed::StoreUnavailable(error);
             }
@@ -709,8 +768,14 @@ impl Job {
                 key = self.key,
                 "binancepay webhook lease lost while acting (it ran out): another delivery may act"
             ),
-            Ok(Err(error)) => tracing::warn!(%error, "binancepay webhook lease not renewed"),
-            Err(_) => tracing::warn!("binancepay webhook lease not renewed: store timed out"),
+            Ok(Err(error)) => {
+                crate::metrics::store_error("dedup", "renew");
+                tracing::warn!(%error, "binancepay webhook lease not renewed");
+            }
+            Err(_) => {
+                crate::metrics::store_error("dedup", "renew");
+                tracing::warn!("binancepay webhook lease not renewed: store timed out");
+            }
         }
     }
 
@@ -720,7 +785,9 @@ impl Job {
             self.store.complete(&self.key, &self.lease, self.retention),
         )
         .await
-        .map_err(|_| DedupStoreError::timed_out("complete", self.timeout))??;
+        .map_err(|_| DedupStoreError::timed_out("complete", self.timeout))
+        .and_then(|done| done)
+        .inspect_err(|_| crate::metrics::store_error("dedup", "complete"))?;
         if !completed {
             tracing::warn!(
                 key = self.key,
@@ -753,6 +820,7 @@ impl Job {
         let released =
             tokio::time::timeout(self.timeout, self.store.release(&self.key, &self.lease)).await;
         if !matches!(released, Ok(Ok(_))) {
+            crate::metrics::store_error("dedup", "release");
             tracing::warn!(
                 key = self.key,
                 "binancepay webhook lease not released: the next delivery waits for it to run out"

@@ -152,19 +152,26 @@ impl Notification {
     /// repeat of the first and never be acted on.
     pub fn dedup_key(&self) -> String {
         match self {
-            Notification::PayRefund(refund) => match &refund.data.refund_info {
-                Some(info) => format!(
-                    "{}:{}:{}",
-                    self.biz_id_str(),
-                    self.biz_status(),
-                    info.value.refund_request_id
-                ),
+            Notification::PayRefund(refund) => match refund_id_of(refund) {
+                Some(id) => format!("{}:{}:{id}", self.biz_id_str(), self.biz_status()),
                 None => format!("{}:{}", self.biz_id_str(), self.biz_status()),
             },
             _ => format!("{}:{}", self.biz_id_str(), self.biz_status()),
         }
     }
 }
+
+/// The refund's own id in a PAY_REFUND: the documented `refundRequestId`, else the `refundId`
+/// production sends instead (reference §4.4).
+fn refund_id_of(refund: &crate::generated::webhooks::PayRefundNotification) -> Option<&str> {
+    let info = &refund.data.refund_info.as_ref()?.value;
+    info.refund_request_id
+        .as_deref()
+        .or(info.refund_id.as_deref())
+        .filter(|id| !id.is_empty())
+}
+
+impl Notification {}
 
 /// The body to answer a webhook with (HTTP 200).
 ///

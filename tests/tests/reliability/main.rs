@@ -6,6 +6,7 @@
 mod faults;
 mod load;
 mod money;
+mod reconcile_replicas;
 mod unsafe_code;
 mod webhook_attacks;
 mod webhook_replicas;

@@ -41,7 +41,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// A `redis-server` on 127.0.0.1 with an append-only file synced on every write, in a
 /// directory of its own; restartable on the same port and data.
-struct RedisServer {
+pub(crate) struct RedisServer {
     binary: PathBuf,
     port: u16,
     dir: PathBuf,
@@ -58,7 +58,7 @@ impl RedisServer {
             .find(|candidate| candidate.is_file())
     }
 
-    async fn start(binary: PathBuf) -> Result<RedisServer, BoxError> {
+    pub(crate) async fn start(binary: PathBuf) -> Result<RedisServer, BoxError> {
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
             probe.local_addr()?.port()
@@ -81,7 +81,7 @@ impl RedisServer {
         Ok(server)
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
@@ -432,7 +432,7 @@ impl Deployment {
     }
 }
 
-fn redis_or_skip(test: &str) -> Option<PathBuf> {
+pub(crate) fn redis_or_skip(test: &str) -> Option<PathBuf> {
     let found = RedisServer::find();
     if found.is_none() {
         eprintln!(

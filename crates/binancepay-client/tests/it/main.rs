@@ -5,8 +5,13 @@ mod support;
 mod calls;
 mod config;
 mod limits;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod new_certificate;
 mod orders;
+mod reconcile;
+#[cfg(feature = "tower")]
+mod service;
 mod spellings;
 mod webhooks;
 

@@ -124,3 +124,68 @@ async fn error_text_comes_from_whichever_key_carries_it() {
         assert!(error.to_string().contains("duplicated"), "{body}: {error}");
     }
 }
+
+#[tokio::test]
+async fn webhooks_spelled_as_java_prints_them_verify_and_decode() {
+    use binancepay_types::webhook::Notification;
+
+    use crate::support::WebhookKey;
+
+    let key = WebhookKey::load("a", "serial-a");
+    let certificate = key.certificate();
+    let mock = Mock::start(move |call| {
+        if call.path.ends_with("/certificates") {
+            Reply::success(serde_json::Value::Array(vec![certificate.clone()]))
+        } else {
+            Reply::json(404, "{}")
+        }
+    })
+    .await;
+    let client = mock.client().build().unwrap_or_else(|e| panic!("{e}"));
+    // A PAY webhook: 20-digit bizId as a number, bizIdStr as a number, a fee in exponent form.
+    let pay = br#"{"bizType":"PAY","bizId":29383937493038367292,"bizIdStr":29383937493038367292,"bizStatus":"PAY_SUCCESS","data":"{\"merchantTradeNo\":9825382937292,\"totalFee\":0.88000000,\"transactTime\":1.619508939664E12,\"currency\":\"USDT\",\"commission\":1.0E-7}"}"#;
+    let verified = client
+        .webhooks()
+        .handle(&key.sign(key.serial, pay), pay)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let Notification::Pay(n) = verified.notification() else {
+        panic!("{:?}", verified.notification());
+    };
+    assert_eq!(n.biz_id_str, "29383937493038367292");
+    assert_eq!(n.data.merchant_trade_no.as_deref(), Some("9825382937292"));
+    assert_eq!(n.data.transact_time, Some(1_619_508_939_664));
+    assert_eq!(
+        n.data.commission.as_ref().map(Amount::as_str),
+        Some("0.00000010")
+    );
+    // A PAY_REFUND webhook shaped like the production capture of the reference (§4.4): the
+    // refund's refundId a JSON number, no refundRequestId, refundStatus REFUNDED.
+    let refund = br#"{"bizType":"PAY_REFUND","bizId":29383937493038367292,"bizIdStr":"29383937493038367292","bizStatus":"REFUND_SUCCESS","data":"{\"merchantTradeNo\":\"9825382937292\",\"totalFee\":\"25.17\",\"refundInfo\":{\"refundId\":384582194812551168,\"prepayId\":\"29383937493038367292\",\"orderAmount\":\"25.17\",\"refundedAmount\":\"1.0E+1\",\"refundAmount\":\"10\",\"remainingAttempts\":9,\"payerOpenId\":\"b1b4\",\"duplicateRequest\":\"N\",\"refundStatus\":\"REFUNDED\"}}"}"#;
+    let verified = client
+        .webhooks()
+        .handle(&key.sign(key.serial, refund), refund)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let Notification::PayRefund(n) = verified.notification() else {
+        panic!("{:?}", verified.notification());
+    };
+    let info = n.data.refund_info.as_ref().map(|i| i.value.clone());
+    let info = info.unwrap_or_else(|| panic!("no refundInfo: {n:?}"));
+    assert_eq!(info.refund_id.as_deref(), Some("384582194812551168"));
+    assert_eq!(info.refund_request_id, None);
+    assert_eq!(
+        info.refunded_amount.as_ref().map(Amount::as_str),
+        Some("10")
+    );
+    assert_eq!(info.refund_status.as_deref(), Some("REFUNDED"));
+    // The refund's own id keeps a second partial refund of the order apart from this one.
+    assert!(
+        verified
+            .notification()
+            .dedup_key()
+            .ends_with(":384582194812551168"),
+        "{}",
+        verified.notification().dedup_key()
+    );
+}

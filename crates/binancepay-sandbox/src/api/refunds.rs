@@ -8,7 +8,7 @@ use binancepay_types::enums::{DuplicateRequest, PayRefundStatus, RefundStatus};
 use binancepay_types::refund::{
     QueryRefundRequest, QueryRefundResult, RefundOrderRequest, RefundResult,
 };
-use binancepay_types::webhook::PayRefundNotificationData;
+use binancepay_types::webhook::{PayRefundInfo, PayRefundNotificationData};
 use binancepay_types::{Amount, NumberOrString, ResultCode};
 
 use super::error::ApiError;
@@ -54,6 +54,14 @@ impl Refund {
                 })
                 .with_refund_id(self.refund_id.to_string()),
         )
+    }
+}
+
+/// The refund's status word for `refundInfo.refundStatus`, in the Refund page's words.
+fn status_word(status: &PayRefundStatus) -> &'static str {
+    match status {
+        PayRefundStatus::RefundSuccess => "REFUND_SUCCESS",
+        _ => "REFUND_FAIL",
     }
 }
 
@@ -197,8 +205,21 @@ fn notify(
     refund: &Refund,
     status: &PayRefundStatus,
 ) -> Result<(), ApiError> {
-    // Sent as a nested object, the shape of the one real-looking sample (S-rs).
-    let info = Embedded::object(refund.result(false)?);
+    // Sent as a nested object, the shape of the one real-looking sample (S-rs), with the
+    // documented fields and the refundId production sends.
+    let result = refund.result(false)?;
+    let mut info = PayRefundInfo::new()
+        .with_refund_request_id(result.refund_request_id)
+        .with_prepay_id(result.prepay_id)
+        .with_refund_status(status_word(status));
+    info.order_amount = result.order_amount;
+    info.refunded_amount = result.refunded_amount;
+    info.refund_amount = result.refund_amount;
+    info.remaining_attempts = result.remaining_attempts;
+    info.payer_open_id = result.payer_open_id;
+    info.duplicate_request = result.duplicate_request;
+    info.refund_id = result.refund_id;
+    let info = Embedded::object(info);
     let mut data = PayRefundNotificationData::new()
         .with_merchant_trade_no(order.merchant_trade_no.clone())
         .with_product_type(order.product_type.clone())

@@ -7,9 +7,9 @@
 //! RSA signature over the raw body before trusting it, and answer `{"returnCode":"SUCCESS","returnMessage":null}`.
 
 pub use crate::generated::enums::{
-    BalanceWebhookStatus, ContractStatus, ContractTerminationWay, MerchantQrCodeStatus,
-    PayRefundStatus, PayStatus, PayoutBatchStatus, PayoutDetailStatus, QrCodeType, ReceiveType,
-    ShareAccountIdStatus, TechProviderStatus, TradeType, TspScope,
+    BalanceWebhookStatus, ContractStatus, ContractTerminationWay, DuplicateRequest,
+    MerchantQrCodeStatus, PayRefundStatus, PayStatus, PayoutBatchStatus, PayoutDetailStatus,
+    QrCodeType, ReceiveType, ShareAccountIdStatus, TechProviderStatus, TradeType, TspScope,
 };
 
 /// The `bizType` of a webhook notification.
@@ -434,13 +434,15 @@ pub struct PayRefundNotificationData {
     ///
     /// Wire name `refundInfo`; optional; accepted as a JSON object or a JSON string holding one.
     ///
+    /// Its own object, every field optional: a production PAY\_REFUND (reference §4.4) carries `refundId` as a JSON number and no `refundRequestId`, which the Refund endpoint's answer requires.
+    ///
     /// Confidence: Sources disagree, so it is modelled tolerantly.
     #[serde(
         rename = "refundInfo",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub refund_info: Option<crate::embedded::Embedded<crate::generated::refund::RefundResult>>,
+    pub refund_info: Option<crate::embedded::Embedded<crate::generated::webhooks::PayRefundInfo>>,
 }
 
 impl PayRefundNotificationData {
@@ -511,9 +513,215 @@ impl PayRefundNotificationData {
     #[must_use]
     pub fn with_refund_info(
         mut self,
-        value: crate::embedded::Embedded<crate::generated::refund::RefundResult>,
+        value: crate::embedded::Embedded<crate::generated::webhooks::PayRefundInfo>,
     ) -> Self {
         self.refund_info = Some(value);
+        self
+    }
+}
+
+/// The refund a PAY\_REFUND notification is about (`refundInfo`): the Refund endpoint's fields, each optional, as production sends them.
+///
+/// The docs list refundRequestId, prepayId, orderAmount, refundedAmount, refundAmount, remainingAttempts, payerOpenId and duplicateRequest; a 2025 production capture has refundId, refundStatus and commission fields instead of refundRequestId.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct PayRefundInfo {
+    /// The merchant's refund id (documented; absent in a production capture).
+    ///
+    /// Wire name `refundRequestId`; optional.
+    ///
+    /// Confidence: Sources disagree, so it is modelled tolerantly.
+    #[serde(
+        rename = "refundRequestId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
+    pub refund_request_id: Option<String>,
+    /// Binance's id of this refund (a JSON number in production, kept as its digits).
+    ///
+    /// Wire name `refundId`; optional.
+    ///
+    /// Confidence: Seen in one source only, so it is modelled tolerantly.
+    #[serde(
+        rename = "refundId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
+    pub refund_id: Option<String>,
+    /// Binance's order id.
+    ///
+    /// Wire name `prepayId`; optional.
+    #[serde(
+        rename = "prepayId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
+    pub prepay_id: Option<crate::id::Id>,
+    /// The order amount.
+    ///
+    /// Wire name `orderAmount`; optional; a JSON string on the wire.
+    #[serde(
+        rename = "orderAmount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
+    )]
+    pub order_amount: Option<crate::amount::Amount>,
+    /// Everything refunded so far, this refund included.
+    ///
+    /// Wire name `refundedAmount`; optional; a JSON string on the wire.
+    #[serde(
+        rename = "refundedAmount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
+    )]
+    pub refunded_amount: Option<crate::amount::Amount>,
+    /// This refund's amount.
+    ///
+    /// Wire name `refundAmount`; optional; a JSON string on the wire.
+    #[serde(
+        rename = "refundAmount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::amount::option_as_string::serialize",
+        deserialize_with = "crate::tolerant::option"
+    )]
+    pub refund_amount: Option<crate::amount::Amount>,
+    /// Refunds left.
+    ///
+    /// Wire name `remainingAttempts`; optional; accepted as a JSON number or string.
+    #[serde(
+        rename = "remainingAttempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remaining_attempts: Option<crate::scalar::NumberOrString>,
+    /// The payer's id for this merchant.
+    ///
+    /// Wire name `payerOpenId`; optional.
+    #[serde(
+        rename = "payerOpenId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
+    pub payer_open_id: Option<String>,
+    /// Y when this repeated an earlier refundRequestId.
+    ///
+    /// Wire name `duplicateRequest`; optional.
+    #[serde(
+        rename = "duplicateRequest",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duplicate_request: Option<crate::generated::enums::DuplicateRequest>,
+    /// The refund's status as production sends it (`REFUNDED` seen; the Refund page lists `REFUND_SUCCESS`, `REFUND_FAIL`, `REFUND_PENDING`).
+    ///
+    /// Wire name `refundStatus`; optional.
+    ///
+    /// Confidence: Seen in one source only, so it is modelled tolerantly.
+    #[serde(
+        rename = "refundStatus",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::tolerant::option"
+    )]
+    pub refund_status: Option<String>,
+}
+
+impl PayRefundInfo {
+    /// Creates a value from its required fields; optional fields start empty.
+    pub fn new() -> Self {
+        Self {
+            refund_request_id: None,
+            refund_id: None,
+            prepay_id: None,
+            order_amount: None,
+            refunded_amount: None,
+            refund_amount: None,
+            remaining_attempts: None,
+            payer_open_id: None,
+            duplicate_request: None,
+            refund_status: None,
+        }
+    }
+
+    /// Sets `refundRequestId`: The merchant's refund id (documented; absent in a production capture).
+    #[must_use]
+    pub fn with_refund_request_id(mut self, value: impl Into<String>) -> Self {
+        self.refund_request_id = Some(value.into());
+        self
+    }
+
+    /// Sets `refundId`: Binance's id of this refund (a JSON number in production, kept as its digits).
+    #[must_use]
+    pub fn with_refund_id(mut self, value: impl Into<String>) -> Self {
+        self.refund_id = Some(value.into());
+        self
+    }
+
+    /// Sets `prepayId`: Binance's order id.
+    #[must_use]
+    pub fn with_prepay_id(mut self, value: crate::id::Id) -> Self {
+        self.prepay_id = Some(value);
+        self
+    }
+
+    /// Sets `orderAmount`: The order amount.
+    #[must_use]
+    pub fn with_order_amount(mut self, value: crate::amount::Amount) -> Self {
+        self.order_amount = Some(value);
+        self
+    }
+
+    /// Sets `refundedAmount`: Everything refunded so far, this refund included.
+    #[must_use]
+    pub fn with_refunded_amount(mut self, value: crate::amount::Amount) -> Self {
+        self.refunded_amount = Some(value);
+        self
+    }
+
+    /// Sets `refundAmount`: This refund's amount.
+    #[must_use]
+    pub fn with_refund_amount(mut self, value: crate::amount::Amount) -> Self {
+        self.refund_amount = Some(value);
+        self
+    }
+
+    /// Sets `remainingAttempts`: Refunds left.
+    #[must_use]
+    pub fn with_remaining_attempts(mut self, value: crate::scalar::NumberOrString) -> Self {
+        self.remaining_attempts = Some(value);
+        self
+    }
+
+    /// Sets `payerOpenId`: The payer's id for this merchant.
+    #[must_use]
+    pub fn with_payer_open_id(mut self, value: impl Into<String>) -> Self {
+        self.payer_open_id = Some(value.into());
+        self
+    }
+
+    /// Sets `duplicateRequest`: Y when this repeated an earlier refundRequestId.
+    #[must_use]
+    pub fn with_duplicate_request(
+        mut self,
+        value: crate::generated::enums::DuplicateRequest,
+    ) -> Self {
+        self.duplicate_request = Some(value);
+        self
+    }
+
+    /// Sets `refundStatus`: The refund's status as production sends it (`REFUNDED` seen; the Refund page lists `REFUND_SUCCESS`, `REFUND_FAIL`, `REFUND_PENDING`).
+    #[must_use]
+    pub fn with_refund_status(mut self, value: impl Into<String>) -> Self {
+        self.refund_status = Some(value.into());
         self
     }
 }

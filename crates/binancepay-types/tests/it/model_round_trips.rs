@@ -2414,7 +2414,7 @@ fn object_pay_refund_notification_data()
         proptest::option::of(scalars::amount()),
         proptest::option::of(scalars::text()),
         proptest::option::of(scalars::text()),
-        proptest::option::of((object_refund_result(), any::<bool>()).prop_map(
+        proptest::option::of((object_pay_refund_info(), any::<bool>()).prop_map(
             |(value, as_string)| {
                 if as_string {
                     binancepay_types::embedded::Embedded::string(value)
@@ -2434,6 +2434,36 @@ fn object_pay_refund_notification_data()
             value.currency = f5;
             value.open_user_id = f6;
             value.refund_info = f7;
+            value
+        })
+        .boxed()
+}
+
+fn object_pay_refund_info() -> BoxedStrategy<binancepay_types::webhook::PayRefundInfo> {
+    ((
+        proptest::option::of(scalars::text()),
+        proptest::option::of(scalars::text()),
+        proptest::option::of(scalars::id()),
+        proptest::option::of(scalars::amount()),
+        proptest::option::of(scalars::amount()),
+        proptest::option::of(scalars::amount()),
+        proptest::option::of(scalars::number_or_string()),
+        proptest::option::of(scalars::text()),
+        proptest::option::of(enum_duplicate_request()),
+        proptest::option::of(scalars::text()),
+    ),)
+        .prop_map(|((f0, f1, f2, f3, f4, f5, f6, f7, f8, f9),)| {
+            let mut value = binancepay_types::webhook::PayRefundInfo::new();
+            value.refund_request_id = f0;
+            value.refund_id = f1;
+            value.prepay_id = f2;
+            value.order_amount = f3;
+            value.refunded_amount = f4;
+            value.refund_amount = f5;
+            value.remaining_attempts = f6;
+            value.payer_open_id = f7;
+            value.duplicate_request = f8;
+            value.refund_status = f9;
             value
         })
         .boxed()
@@ -3305,6 +3335,11 @@ crate::round_trip::json(&value)?;
 
 #[test]
 fn round_trip_pay_refund_notification_data(value in object_pay_refund_notification_data()) {
+crate::round_trip::json(&value)?;
+}
+
+#[test]
+fn round_trip_pay_refund_info(value in object_pay_refund_info()) {
 crate::round_trip::json(&value)?;
 }
 
