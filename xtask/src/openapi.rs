@@ -268,7 +268,7 @@ fn document(root: &Path, spec: &Spec) -> Result<json::Value, String> {
         ]);
         let mut description = hook.doc.clone();
         description.push_str(
-            "\n\nSigned by Binance: verify the RSA-SHA256 signature (base64 in `BinancePay-Signature`) over `timestamp + \"\\n\" + nonce + \"\\n\" + body + \"\\n\"` with the public key `POST /binancepay/openapi/certificates` serves for `BinancePay-Certificate-SN`, then answer `{\"returnCode\":\"SUCCESS\",\"returnMessage\":null}`. Binance retries until it gets that answer, so the same notification can arrive more than once.",
+            "\n\nSigned by Binance: verify the RSA-SHA256 signature (base64 in `BinancePay-Signature`) over `timestamp + \"\\n\" + nonce + \"\\n\" + body + \"\\n\"` with the public key `POST /binancepay/openapi/certificates` serves for `BinancePay-Certificate-SN`; when the notification carries `BinancePay-Certificate-SN-New` and `BinancePay-Signature-New` (Binance's new platform certificate), verify that pair the same way with the key `POST /binancepay/openapi/certificates/new` lists for that serial. Every pair present must verify; at least one is. Then answer `{\"returnCode\":\"SUCCESS\",\"returnMessage\":null}`. Binance retries until it gets that answer, so the same notification can arrive more than once.",
         );
         push_provenance(&mut description, hook.confidence, &hook.sources, &hook.note);
         let headers = [
@@ -279,11 +279,19 @@ fn document(root: &Path, spec: &Spec) -> Result<json::Value, String> {
             ("BinancePay-Nonce", "A random string."),
             (
                 "BinancePay-Certificate-SN",
-                "The serial (`certSerial`) of the key that signed it.",
+                "The serial (`certSerial`) of the key that signed it. Absent once Binance retires the old certificate for the new one.",
             ),
             (
                 "BinancePay-Signature",
                 "Base64 RSA-SHA256 (PKCS#1 v1.5) signature of `timestamp\\nnonce\\nbody\\n`.",
+            ),
+            (
+                "BinancePay-Certificate-SN-New",
+                "With Binance's new platform certificate: the serial (`certSerial` in `/binancepay/openapi/certificates/new`) of the key that made `BinancePay-Signature-New`.",
+            ),
+            (
+                "BinancePay-Signature-New",
+                "With Binance's new platform certificate: base64 RSA-SHA256 (PKCS#1 v1.5) signature of the same `timestamp\\nnonce\\nbody\\n`.",
             ),
         ];
         let parameters = headers
@@ -292,7 +300,11 @@ fn document(root: &Path, spec: &Spec) -> Result<json::Value, String> {
                 J::obj([
                     ("name", J::s(name)),
                     ("in", J::s("header")),
-                    ("required", J::Bool(true)),
+                    // Either signature pair may be the only one (see the description).
+                    (
+                        "required",
+                        J::Bool(!name.contains("-SN") && !name.contains("Signature")),
+                    ),
                     ("description", J::s(doc)),
                     ("schema", J::obj([("type", J::s("string"))])),
                 ])

@@ -63,7 +63,7 @@ pub(crate) enum Command {
     Payout(PayoutCommand),
     /// Wallet balances (v2).
     Balance(BalanceArgs),
-    /// The public keys that sign webhooks.
+    /// The public keys that sign webhooks (`--new`: those of the new platform certificate).
     Certificates(CertificatesArgs),
     /// Walk a whole checkout against an in-process sandbox: order, payment, webhook, query,
     /// refund, webhook. Needs no setup and never leaves 127.0.0.1.
@@ -107,15 +107,24 @@ pub(crate) struct SignArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum WebhookCommand {
-    /// Check a webhook's BinancePay-Signature; prints `valid` or exits 1 with the reason.
+    /// Check a webhook's BinancePay-Signature and/or BinancePay-Signature-New (each pair given
+    /// must verify); prints `valid` or exits 1 with the reason.
     Verify(VerifyArgs),
 }
 
+/// The old pair, the `-New` pair of Binance's new platform certificate, or both: each pair given
+/// must verify.
 #[derive(Debug, Args)]
+#[command(group(
+    ArgGroup::new("pair")
+        .args(["public_key_file", "public_key_file_new"])
+        .required(true)
+        .multiple(true)
+))]
 pub(crate) struct VerifyArgs {
     /// Binance's public key (PEM, `certPublic` from the certificates endpoint).
-    #[arg(long, value_name = "PEM")]
-    pub(crate) public_key_file: PathBuf,
+    #[arg(long, value_name = "PEM", requires = "signature")]
+    pub(crate) public_key_file: Option<PathBuf>,
     /// BinancePay-Timestamp header, as received.
     #[arg(long, value_name = "MS")]
     pub(crate) timestamp: String,
@@ -123,8 +132,15 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "NONCE")]
     pub(crate) nonce: String,
     /// BinancePay-Signature header (base64), as received.
-    #[arg(long, value_name = "B64")]
-    pub(crate) signature: String,
+    #[arg(long, value_name = "B64", requires = "public_key_file")]
+    pub(crate) signature: Option<String>,
+    /// The new platform certificate's public key (PEM, the `certPublic` whose `certSerial` is
+    /// the webhook's BinancePay-Certificate-SN-New, from `binancepay certificates --new`).
+    #[arg(long, value_name = "PEM", requires = "signature_new")]
+    pub(crate) public_key_file_new: Option<PathBuf>,
+    /// BinancePay-Signature-New header (base64), as received.
+    #[arg(long, value_name = "B64", requires = "public_key_file_new")]
+    pub(crate) signature_new: Option<String>,
     /// The raw webhook body; `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub(crate) body_file: PathBuf,
@@ -355,6 +371,10 @@ pub(crate) struct BalanceArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CertificatesArgs {
+    /// The new platform certificate's keys (for BinancePay-Signature-New) instead: an empty
+    /// list until Binance enables it.
+    #[arg(long)]
+    pub(crate) new: bool,
     #[command(flatten)]
     pub(crate) api: ApiArgs,
 }

@@ -43,6 +43,9 @@ pub(crate) enum CliError {
     /// The webhook does not verify or is stale: a verdict, not a usage error.
     #[error("webhook rejected: {0}")]
     Rejected(binancepay_sign::Error),
+    /// BinancePay-Signature-New does not verify under the new platform certificate's key.
+    #[error("webhook rejected: BinancePay-Signature-New: {0}")]
+    RejectedNew(binancepay_sign::Error),
     /// A command-line or environment value breaks a rule no parser could check earlier.
     #[error("{0}")]
     Usage(String),
@@ -83,7 +86,11 @@ impl CliError {
     /// The exit status this failure ends the process with.
     pub(crate) fn status(&self) -> u8 {
         match self {
-            Self::Rejected(_) | Self::Api(_) | Self::Io { .. } | Self::Demo { .. } => EXIT_REFUSED,
+            Self::Rejected(_)
+            | Self::RejectedNew(_)
+            | Self::Api(_)
+            | Self::Io { .. }
+            | Self::Demo { .. } => EXIT_REFUSED,
             // A value that is well formed but was not encrypted under this secret is a verdict;
             // one that cannot be a payerDetail at all is the caller's input to fix.
             Self::PayerDetail(binancepay_sign::Error::PayerDetailAuthentication) => EXIT_REFUSED,

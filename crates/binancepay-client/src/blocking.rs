@@ -340,6 +340,20 @@ macro_rules! blocking_areas {
 
 for_each_area!(blocking_areas);
 
+impl Certificates<'_> {
+    /// Blocking [`crate::Certificates::query_new`].
+    ///
+    /// # Errors
+    /// As [`crate::Client::execute`], plus [`Error::BlockingInAsyncContext`].
+    pub fn query_new(
+        &self,
+        request: &binancepay_types::certificate::QueryCertificatesNewRequest,
+    ) -> Result<Vec<binancepay_types::certificate::Certificate>, Error> {
+        self.client
+            .block_on(self.client.client.certificates().query_new(request))?
+    }
+}
+
 impl Orders<'_> {
     /// Blocking [`crate::Orders::create_v3`], with the same duplicate-after-timeout recovery.
     ///

@@ -72,6 +72,7 @@ pub struct ClientBuilder {
     clock_offset_ms: i64,
     http_client: Option<reqwest::Client>,
     certificate_refresh_interval: Duration,
+    certificates_new_path: Option<String>,
     webhook_freshness_window: Option<Duration>,
     max_response_bytes: usize,
 }
@@ -98,6 +99,7 @@ impl fmt::Debug for ClientBuilder {
                 "certificate_refresh_interval",
                 &self.certificate_refresh_interval,
             )
+            .field("certificates_new_path", &self.certificates_new_path)
             .field("webhook_freshness_window", &self.webhook_freshness_window)
             .field("max_response_bytes", &self.max_response_bytes)
             .finish()
@@ -118,6 +120,7 @@ impl Default for ClientBuilder {
             clock_offset_ms: 0,
             http_client: None,
             certificate_refresh_interval: DEFAULT_CERTIFICATE_REFRESH_INTERVAL,
+            certificates_new_path: None,
             webhook_freshness_window: Some(Duration::from_millis(
                 binancepay_http::webhook::DEFAULT_FRESHNESS_WINDOW_MS,
             )),
@@ -288,10 +291,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Where the new platform certificates are fetched (the list of keys for webhooks'
+    /// `BinancePay-Signature-New`), instead of the spec's `/binancepay/openapi/certificates/new`.
+    /// Binance's page does not show that path in a form the project could read, so it is a
+    /// guess (see the `QueryCertificatesNewRequest` docs): set the documented one here if it
+    /// differs. It must start with `/binancepay/openapi/` and carry no query.
+    #[must_use]
+    pub fn certificates_new_path(mut self, path: impl Into<String>) -> Self {
+        self.certificates_new_path = Some(path.into());
+        self
+    }
+
     /// Minimum time between two certificate fetches caused by webhooks with an unknown
     /// certificate serial (default 60 s), so forged serials cannot make the client hammer
     /// the certificates endpoint. `Duration::ZERO` refetches on every unknown serial (still
-    /// one fetch shared by concurrent webhooks).
+    /// one fetch shared by concurrent webhooks). Each list (the certificates and the new
+    /// platform certificates) has its own interval.
     #[must_use]
     pub fn certificate_refresh_interval(mut self, interval: Duration) -> Self {
         self.certificate_refresh_interval = interval;
@@ -343,6 +358,19 @@ impl ClientBuilder {
                 return Err(ConfigError::ZeroDuration { setting });
             }
         }
+        if let Some(path) = &self.certificates_new_path {
+            let valid = path.starts_with(binancepay_http::OPENAPI_PATH_PREFIX)
+                && path.len() > binancepay_http::OPENAPI_PATH_PREFIX.len()
+                && path
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b'?' && b != b'#');
+            if !valid {
+                return Err(ConfigError::InvalidPath {
+                    setting: "certificates_new_path",
+                    path: path.chars().take(64).collect(),
+                });
+            }
+        }
         let base_url = self.base_url.as_deref().unwrap_or(PRODUCTION_BASE_URL);
         check_scheme(base_url, self.allow_insecure_http)?;
         let mut requests = RequestBuilder::new(api_key, &api_secret)
@@ -376,6 +404,7 @@ impl ClientBuilder {
                 clamp(self.certificate_refresh_interval),
                 window_ms,
             ),
+            certificates_new_path: self.certificates_new_path,
         })
     }
 }

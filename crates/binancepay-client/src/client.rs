@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use binancepay_http::{Answer, RequestBuilder, parse_answer, parse_response_raw};
+use binancepay_http::{Answer, RequestBuilder, parse_answer, parse_response, parse_response_raw};
 use binancepay_types::payout::{CreatePayoutRequest, QueryPayoutRequest};
 use binancepay_types::{Endpoint, ResultCode, RetryClass, endpoint_by_path};
 use http::{Request, Response};
@@ -32,6 +32,8 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: usize,
     pub(crate) certificates: CertificateCache,
+    /// Where the new platform certificates are fetched, when not the spec's path.
+    pub(crate) certificates_new_path: Option<String>,
 }
 
 /// An async Binance Pay merchant API client.
@@ -339,6 +341,63 @@ impl Client {
                 Err(self.error(E::OPERATION, failure, ended.attempts, ended.earlier_unknown))
             }
         }
+    }
+
+    /// [`execute`](Self::execute) at another path than `E::PATH` (a path the builder was told
+    /// to use instead of an unconfirmed one), with `E`'s validation, retry class and parsing.
+    pub(crate) async fn execute_at<E: Endpoint>(
+        &self,
+        request: &E,
+        path: &str,
+    ) -> Result<E::Response, Error> {
+        let request_error = |source| Error::Request {
+            operation: E::OPERATION,
+            source,
+        };
+        request
+            .validate()
+            .map_err(|e| request_error(binancepay_http::Error::from(e)))?;
+        let mut body = Vec::new();
+        request.write_body(&mut body).map_err(|e| {
+            request_error(binancepay_http::Error::Serialize {
+                operation: E::OPERATION,
+                message: e.to_string(),
+            })
+        })?;
+        let built = self
+            .inner
+            .clock
+            .stamp()
+            .and_then(|(timestamp, nonce)| {
+                self.inner.requests.build_raw(path, body, timestamp, &nonce)
+            })
+            .map_err(request_error)?;
+        let class = RetryPolicy::effective_class(E::RETRY, request.idempotency_key());
+        let probe = Probe::new(E::OPERATION, request.idempotency_key());
+        let ended = self
+            .call(
+                E::OPERATION,
+                Some(class),
+                probe.as_ref(),
+                built,
+                parse_response::<E, _>,
+            )
+            .await;
+        match ended.end {
+            End::Parsed(value, _) => Ok(value),
+            End::Failed(failure, _) => {
+                Err(self.error(E::OPERATION, failure, ended.attempts, ended.earlier_unknown))
+            }
+        }
+    }
+
+    /// The new platform certificates, from the spec's path or the one
+    /// [`ClientBuilder::certificates_new_path`] set.
+    pub(crate) async fn fetch_certificates_new(
+        &self,
+    ) -> Result<Vec<binancepay_types::certificate::Certificate>, Error> {
+        let request = binancepay_types::certificate::QueryCertificatesNewRequest::new();
+        self.certificates().query_new(&request).await
     }
 
     /// The escape hatch: `POST`s `body` to `path` and returns the `data` of the answer as

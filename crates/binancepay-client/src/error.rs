@@ -53,6 +53,15 @@ pub enum ConfigError {
         /// The host the URL names.
         host: String,
     },
+    /// An endpoint path setting does not start with `/binancepay/openapi/`, or carries a
+    /// query, a fragment, spaces or control characters.
+    #[error("{setting} {path:?}: must start with /binancepay/openapi/ and carry no query")]
+    InvalidPath {
+        /// The setting, e.g. "certificates_new_path".
+        setting: &'static str,
+        /// The path, truncated to 64 characters.
+        path: String,
+    },
     /// A timeout or deadline of zero.
     #[error("{setting}: must be greater than zero")]
     ZeroDuration {

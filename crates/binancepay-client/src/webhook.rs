@@ -11,7 +11,7 @@ use binancepay_http::webhook::{
     CertificateError, CertificateStore, WebhookError, WebhookHeaders, WebhookVerifier,
     webhook_reply,
 };
-use binancepay_types::certificate::QueryCertificatesRequest;
+use binancepay_types::certificate::{Certificate, QueryCertificatesRequest};
 use binancepay_types::webhook::{Notification, WebhookParseError, WebhookReply};
 use http::{HeaderMap, Response, StatusCode};
 use tokio::sync::{Mutex, oneshot};
@@ -112,6 +112,8 @@ fn refusal_kind(error: &WebhookError) -> &'static str {
         WebhookError::InvalidTimestamp(_) => "invalid timestamp",
         WebhookError::UnknownCertificate { .. } => "unknown certificate serial",
         WebhookError::InvalidSignature(_) => "invalid signature",
+        WebhookError::UnknownNewCertificate { .. } => "unknown new certificate serial",
+        WebhookError::InvalidNewSignature(_) => "invalid BinancePay-Signature-New",
         WebhookError::Stale { .. } => "stale timestamp",
         WebhookError::Parse(WebhookParseError::Envelope(error)) => match error.classify() {
             serde_json::error::Category::Syntax => "body is not JSON",
@@ -170,6 +172,25 @@ impl VerifiedWebhook {
 /// [`certificate_refresh_interval`](crate::ClientBuilder::certificate_refresh_interval) apart
 /// so that forged serials cannot make the client hammer the API.
 ///
+/// # Binance's new platform certificate
+///
+/// A webhook may carry the old pair (`BinancePay-Certificate-SN`, `BinancePay-Signature`), the
+/// `-New` pair (`BinancePay-Certificate-SN-New`, `BinancePay-Signature-New`), or both. The cache
+/// keeps two lists, each by serial: the certificates endpoint's for the old pair, the new
+/// certificates endpoint's (`Certificates::query_new`) for the `-New` pair, each fetched the
+/// first time a webhook needs it and again (single-flight, rate-limited per list) when a webhook
+/// names a serial it does not hold. A key is only taken from its own pair's list as served; a
+/// serial still unknown after the allowed refresh is refused (401). The policy (the
+/// `binancepay_http::webhook` module docs):
+///
+/// * only the old pair (today): verified as always;
+/// * both pairs: each verifies against its list; when the new list cannot be fetched (an error,
+///   or not due yet and never loaded), a valid old pair is accepted alone and a warning is
+///   logged (no header values, no keys); a list that was fetched, lacks the serial and still
+///   lacks it after the allowed refresh refuses (401);
+/// * only the `-New` pair (once Binance retires the old certificate): it must verify; 503 when
+///   its list cannot be fetched, so that Binance delivers it again.
+///
 /// Hand it the **raw** body bytes, exactly as received.
 ///
 /// ```no_run
@@ -201,8 +222,13 @@ pub struct WebhookHandler {
 impl fmt::Debug for WebhookHandler {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cache = &self.client.inner().certificates;
+        let snapshot = cache.snapshot();
         f.debug_struct("WebhookHandler")
-            .field("certificates_loaded", &cache.snapshot().1.is_some())
+            .field("certificates_loaded", &snapshot.old_known)
+            .field(
+                "new_certificates_loaded",
+                &snapshot.verifier.new_store().is_some(),
+            )
             .field("refresh_interval", &cache.min_interval)
             .field("store", &self.store)
             .field("lease", &self.lease)
@@ -448,30 +474,77 @@ impl WebhookHandler {
             .clock
             .now()
             .map_err(WebhookHandlerError::Clock)?;
-        let (mut seen, current) = cache.snapshot();
-        let verifier = match current {
-            Some(verifier) => verifier,
-            None => {
-                // Nothing was ever loaded: this says nothing about the notification, so Binance
-                // must deliver it again later rather than be told it is not authentic.
-                let (generation, verifier) = cache
-                    .refresh_after(seen, &self.client)
-                    .await?
-                    .ok_or(WebhookHandlerError::CertificatesNotLoaded)?;
-                seen = generation;
-                verifier
+        let mut snap = cache.snapshot();
+        let has_old = headers.certificate_sn().is_some();
+        let has_new = headers.certificate_sn_new().is_some();
+        if has_old && !snap.old_known {
+            // Nothing was ever loaded: this says nothing about the notification, so Binance
+            // must deliver it again later rather than be told it is not authentic.
+            snap = cache
+                .refresh_after(List::Old, snap.old_generation, &self.client)
+                .await?
+                .ok_or(WebhookHandlerError::CertificatesNotLoaded)?;
+        }
+        if has_new && snap.verifier.new_store().is_none() {
+            match cache
+                .refresh_after(List::New, snap.new_generation, &self.client)
+                .await
+            {
+                Ok(Some(fresh)) => snap = fresh,
+                Ok(None) => {}
+                // With a valid old pair the webhook can still be verified: see below.
+                Err(error) if has_old => tracing::warn!(
+                    reason = fetch_failure_kind(&error),
+                    "binancepay new platform certificates could not be fetched"
+                ),
+                Err(error) => return Err(error),
             }
-        };
-        let verified = match verifier.verify_headers(headers, body, now) {
+            if snap.verifier.new_store().is_none() && !has_old {
+                return Err(WebhookHandlerError::CertificatesNotLoaded);
+            }
+        }
+        let verified = match snap.verifier.verify_headers(headers, body, now) {
             Err(error) if error.needs_certificate_refresh() => {
-                tracing::info!("binancepay webhook names an unknown certificate serial");
-                match cache.refresh_after(seen, &self.client).await? {
-                    Some((_, fresh)) => fresh.verify_headers(headers, body, now),
-                    None => Err(error),
+                let list = if error.concerns_new_certificate() {
+                    tracing::info!("binancepay webhook names an unknown new certificate serial");
+                    List::New
+                } else {
+                    tracing::info!("binancepay webhook names an unknown certificate serial");
+                    List::Old
+                };
+                match cache
+                    .refresh_after(list, snap.generation(list), &self.client)
+                    .await
+                {
+                    Ok(Some(fresh)) => {
+                        snap = fresh;
+                        snap.verifier.verify_headers(headers, body, now)
+                    }
+                    Ok(None) => Err(error),
+                    // The old pair verified before the -New serial was looked up: a list that
+                    // cannot be fetched now does not block it (logged below).
+                    Err(fetch) if list == List::New && has_old => {
+                        tracing::warn!(
+                            reason = fetch_failure_kind(&fetch),
+                            "binancepay new platform certificates could not be fetched"
+                        );
+                        let verifier = (*snap.verifier).clone().with_new_store(None);
+                        let verified = verifier.verify_headers(headers, body, now);
+                        snap.verifier = Arc::new(verifier);
+                        verified
+                    }
+                    Err(fetch) => return Err(fetch),
                 }
             }
             other => other,
         };
+        if verified.is_ok() && snap.verifier.new_pair_unchecked(headers) {
+            tracing::warn!(
+                "binancepay webhook accepted on BinancePay-Signature alone: its \
+                 BinancePay-Signature-New was not checked, the new platform certificates \
+                 are not available yet"
+            );
+        }
         match verified {
             Ok(notification) => Ok(VerifiedWebhook {
                 notification,
@@ -493,17 +566,45 @@ impl WebhookHandler {
         let cache = &self.client.inner().certificates;
         let mut state = cache.refresh.lock().await;
         cache
-            .fetch_and_publish(&mut state, &self.client)
+            .fetch_and_publish(List::Old, &mut state, &self.client)
+            .await
+            .map(|_| ())
+    }
+
+    /// Fetches the new platform certificates now (the keys of `BinancePay-Signature-New`),
+    /// regardless of the refresh interval.
+    ///
+    /// # Errors
+    /// [`WebhookHandlerError::Certificates`] or [`WebhookHandlerError::InvalidCertificates`].
+    pub async fn refresh_new_certificates(&self) -> Result<(), WebhookHandlerError> {
+        let cache = &self.client.inner().certificates;
+        let mut state = cache.refresh.lock().await;
+        cache
+            .fetch_and_publish(List::New, &mut state, &self.client)
             .await
             .map(|_| ())
     }
 
     /// The certificate serials currently cached, sorted.
     pub fn cached_serials(&self) -> Vec<String> {
-        match self.client.inner().certificates.snapshot().1 {
-            Some(verifier) => verifier.store().serials().map(str::to_owned).collect(),
-            None => Vec::new(),
+        let snapshot = self.client.inner().certificates.snapshot();
+        if !snapshot.old_known {
+            return Vec::new();
         }
+        snapshot
+            .verifier
+            .store()
+            .serials()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The new platform certificate serials currently cached, sorted; `None` while that list
+    /// was never fetched (an empty list means Binance has not enabled the new certificate).
+    pub fn cached_new_serials(&self) -> Option<Vec<String>> {
+        let snapshot = self.client.inner().certificates.snapshot();
+        let store = snapshot.verifier.new_store()?;
+        Some(store.serials().map(str::to_owned).collect())
     }
 }
 
@@ -761,18 +862,68 @@ impl Job {
     }
 }
 
-/// The verifier currently in use, and which refresh produced it.
+/// What a failed certificate fetch was, for logs: the class only.
+fn fetch_failure_kind(error: &WebhookHandlerError) -> &'static str {
+    match error {
+        WebhookHandlerError::Certificates(_) => "fetch failed",
+        WebhookHandlerError::InvalidCertificates(_) => "unusable answer",
+        _ => "unavailable",
+    }
+}
+
+/// Which of the two certificate lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum List {
+    /// The certificates endpoint: keys of `BinancePay-Signature`.
+    Old,
+    /// The new certificates endpoint: keys of `BinancePay-Signature-New`.
+    New,
+}
+
+impl List {
+    fn name(self) -> &'static str {
+        match self {
+            List::Old => "certificates",
+            List::New => "new platform certificates",
+        }
+    }
+}
+
+/// The verifier currently in use (both lists), and which refresh of each list produced it.
 #[derive(Clone)]
 struct Published {
-    generation: u64,
-    verifier: Option<Arc<WebhookVerifier>>,
+    old_generation: u64,
+    new_generation: u64,
+    /// Whether the old list was ever fetched (the verifier holds an empty store until then).
+    old_known: bool,
+    verifier: Arc<WebhookVerifier>,
+}
+
+impl Published {
+    fn generation(&self, list: List) -> u64 {
+        match list {
+            List::Old => self.old_generation,
+            List::New => self.new_generation,
+        }
+    }
 }
 
 /// Bookkeeping of the single-flight refresh, guarded by the async mutex.
 #[derive(Debug, Default)]
 pub(crate) struct RefreshState {
-    /// When the last fetch finished (successfully or not).
+    /// When the last fetch of the certificates finished (successfully or not).
     last_fetch: Option<Instant>,
+    /// When the last fetch of the new platform certificates finished.
+    last_fetch_new: Option<Instant>,
+}
+
+impl RefreshState {
+    fn last(&mut self, list: List) -> &mut Option<Instant> {
+        match list {
+            List::Old => &mut self.last_fetch,
+            List::New => &mut self.last_fetch_new,
+        }
+    }
 }
 
 /// The webhook state of one client, shared by all its webhook handlers: the certificates, and
@@ -787,10 +938,14 @@ pub(crate) struct CertificateCache {
 
 impl CertificateCache {
     pub(crate) fn new(min_interval: Duration, window_ms: Option<u64>) -> Self {
+        let verifier =
+            WebhookVerifier::new(CertificateStore::new()).with_freshness_window(window_ms);
         CertificateCache {
             published: RwLock::new(Published {
-                generation: 0,
-                verifier: None,
+                old_generation: 0,
+                new_generation: 0,
+                old_known: false,
+                verifier: Arc::new(verifier),
             }),
             refresh: Mutex::new(RefreshState::default()),
             min_interval,
@@ -805,62 +960,81 @@ impl CertificateCache {
         Arc::clone(store) as Arc<dyn DedupStore>
     }
 
-    fn snapshot(&self) -> (u64, Option<Arc<WebhookVerifier>>) {
+    fn snapshot(&self) -> Published {
         // A panic elsewhere cannot leave `Published` half-written (it is replaced whole).
-        let published = self
-            .published
+        self.published
             .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        (published.generation, published.verifier.clone())
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
-    /// Returns a verifier newer than generation `seen`: the one another task fetched while we
-    /// waited, or one we fetch now. `None` when a refresh is not allowed yet (the last fetch
-    /// was less than the interval ago) and nothing newer exists.
+    /// Returns a state whose `list` is newer than generation `seen`: the one another task
+    /// fetched while we waited, or one we fetch now. `None` when a refresh of `list` is not
+    /// allowed yet (its last fetch was less than the interval ago) and nothing newer exists.
     async fn refresh_after(
         &self,
+        list: List,
         seen: u64,
         client: &Client,
-    ) -> Result<Option<(u64, Arc<WebhookVerifier>)>, WebhookHandlerError> {
+    ) -> Result<Option<Published>, WebhookHandlerError> {
         let mut state = self.refresh.lock().await;
-        let (generation, current) = self.snapshot();
-        if generation > seen {
-            return Ok(current.map(|verifier| (generation, verifier)));
+        let current = self.snapshot();
+        if current.generation(list) > seen {
+            return Ok(Some(current));
         }
         if state
-            .last_fetch
+            .last(list)
             .is_some_and(|last| last.elapsed() < self.min_interval)
         {
-            tracing::debug!("binancepay certificate refresh skipped: interval not elapsed");
+            tracing::debug!(
+                list = list.name(),
+                "binancepay certificate refresh skipped: interval not elapsed"
+            );
             return Ok(None);
         }
-        self.fetch_and_publish(&mut state, client).await.map(Some)
+        self.fetch_and_publish(list, &mut state, client)
+            .await
+            .map(Some)
     }
 
-    /// Fetches, parses and publishes the certificates; the caller holds the refresh lock.
+    /// Fetches, parses and publishes one list; the caller holds the refresh lock.
     async fn fetch_and_publish(
         &self,
+        list: List,
         state: &mut RefreshState,
         client: &Client,
-    ) -> Result<(u64, Arc<WebhookVerifier>), WebhookHandlerError> {
-        let fetched = client.execute(&QueryCertificatesRequest::new()).await;
+    ) -> Result<Published, WebhookHandlerError> {
+        let fetched: Result<Vec<Certificate>, Error> = match list {
+            List::Old => client.execute(&QueryCertificatesRequest::new()).await,
+            List::New => client.fetch_certificates_new().await,
+        };
         // Recorded only once the fetch finished: a cancelled fetch does not block the next one.
-        state.last_fetch = Some(Instant::now());
+        *state.last(list) = Some(Instant::now());
         let certificates =
             fetched.map_err(|error| WebhookHandlerError::Certificates(Box::new(error)))?;
         let store = CertificateStore::from_certificates(certificates)
             .map_err(WebhookHandlerError::InvalidCertificates)?;
         tracing::info!(
+            list = list.name(),
             certificates = store.len(),
             "binancepay webhook certificates fetched"
         );
-        let verifier = Arc::new(WebhookVerifier::new(store).with_freshness_window(self.window_ms));
         let mut published = self
             .published
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        published.generation = published.generation.saturating_add(1);
-        published.verifier = Some(Arc::clone(&verifier));
-        Ok((published.generation, verifier))
+        let verifier = match list {
+            List::Old => {
+                published.old_generation = published.old_generation.saturating_add(1);
+                published.old_known = true;
+                WebhookVerifier::new(store).with_new_store(published.verifier.new_store().cloned())
+            }
+            List::New => {
+                published.new_generation = published.new_generation.saturating_add(1);
+                WebhookVerifier::new(published.verifier.store().clone()).with_new_store(Some(store))
+            }
+        };
+        published.verifier = Arc::new(verifier.with_freshness_window(self.window_ms));
+        Ok(published.clone())
     }
 }

@@ -157,3 +157,56 @@ async fn a_refused_webhook_logs_the_error_kind_not_the_body() {
         "serde's message logged: {logs}"
     );
 }
+
+#[tokio::test]
+async fn an_unchecked_new_signature_is_logged_without_header_values() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let old = WebhookKey::load("a", "old-serial-7c1");
+    let new = WebhookKey::load("b", "new-serial-9d2");
+    let certificate = old.certificate();
+    // The new certificates endpoint is not there (CloudFront's 403 for an unknown path).
+    let mock = Mock::start(move |call| {
+        if call.path.ends_with("/certificates") {
+            Reply::success(serde_json::json!([certificate.clone()]))
+        } else {
+            Reply::html(403, "<h1>403 ERROR</h1>")
+        }
+    })
+    .await;
+    let client = mock.client().build().unwrap_or_else(|e| panic!("{e}"));
+    let body = crate::support::fixture("webhooks/pay_success.json").into_bytes();
+    let headers = old.sign_both(&new, &body);
+    let verified = client.webhooks().handle(&headers, &body).await;
+    assert!(
+        verified.is_ok(),
+        "a valid old pair was blocked: {verified:?}"
+    );
+
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(PoisonError::into_inner))
+        .into_owned();
+    assert!(
+        logs.contains("new platform certificates could not be fetched"),
+        "the failed fetch was not logged: {logs}"
+    );
+    assert!(
+        logs.contains("BinancePay-Signature-New was not checked"),
+        "the unchecked pair was not logged: {logs}"
+    );
+    for (name, value) in &headers {
+        if name.as_str().starts_with("binancepay-signature")
+            || name.as_str().starts_with("binancepay-certificate")
+        {
+            let value = value.to_str().unwrap_or_else(|e| panic!("{e}"));
+            assert!(!logs.contains(value), "{name} logged: {logs}");
+        }
+    }
+    assert!(!logs.contains(API_SECRET), "secret leaked: {logs}");
+}

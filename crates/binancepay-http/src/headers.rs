@@ -1,4 +1,5 @@
-//! The four `BinancePay-*` headers and strict single-value lookup of them.
+//! The four `BinancePay-*` signing headers, the two `-New` ones of Binance's new platform
+//! certificate on webhooks, and strict single-value lookup of them.
 
 use core::fmt;
 
@@ -14,7 +15,14 @@ pub const BINANCEPAY_CERTIFICATE_SN: HeaderName =
 /// `BinancePay-Signature`: hex HMAC-SHA512 on requests, base64 RSA on webhooks.
 pub const BINANCEPAY_SIGNATURE: HeaderName = HeaderName::from_static("binancepay-signature");
 
-/// One of the four signing headers, named in errors so a caller can match on which one failed.
+/// `BinancePay-Certificate-SN-New`: on webhooks, the serial of Binance's new platform certificate.
+pub const BINANCEPAY_CERTIFICATE_SN_NEW: HeaderName =
+    HeaderName::from_static("binancepay-certificate-sn-new");
+/// `BinancePay-Signature-New`: on webhooks, base64 RSA under the new platform certificate.
+pub const BINANCEPAY_SIGNATURE_NEW: HeaderName =
+    HeaderName::from_static("binancepay-signature-new");
+
+/// One of the signing headers, named in errors so a caller can match on which one failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SigningHeader {
@@ -26,6 +34,10 @@ pub enum SigningHeader {
     CertificateSn,
     /// `BinancePay-Signature`.
     Signature,
+    /// `BinancePay-Certificate-SN-New` (webhooks signed with the new platform certificate).
+    CertificateSnNew,
+    /// `BinancePay-Signature-New` (webhooks signed with the new platform certificate).
+    SignatureNew,
 }
 
 impl SigningHeader {
@@ -37,6 +49,11 @@ impl SigningHeader {
         SigningHeader::Signature,
     ];
 
+    /// The pair a webhook signed with Binance's new platform certificate carries besides the
+    /// four (same timestamp and nonce).
+    pub const NEW_PAIR: [SigningHeader; 2] =
+        [SigningHeader::CertificateSnNew, SigningHeader::SignatureNew];
+
     /// The name as Binance documents it (the wire is case-insensitive).
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -44,6 +61,8 @@ impl SigningHeader {
             SigningHeader::Nonce => "BinancePay-Nonce",
             SigningHeader::CertificateSn => "BinancePay-Certificate-SN",
             SigningHeader::Signature => "BinancePay-Signature",
+            SigningHeader::CertificateSnNew => "BinancePay-Certificate-SN-New",
+            SigningHeader::SignatureNew => "BinancePay-Signature-New",
         }
     }
 
@@ -54,13 +73,16 @@ impl SigningHeader {
             SigningHeader::Nonce => BINANCEPAY_NONCE,
             SigningHeader::CertificateSn => BINANCEPAY_CERTIFICATE_SN,
             SigningHeader::Signature => BINANCEPAY_SIGNATURE,
+            SigningHeader::CertificateSnNew => BINANCEPAY_CERTIFICATE_SN_NEW,
+            SigningHeader::SignatureNew => BINANCEPAY_SIGNATURE_NEW,
         }
     }
 
-    /// The header whose name equals `name` ignoring ASCII case.
+    /// The header whose name equals `name` ignoring ASCII case (the four and the `-New` pair).
     pub fn from_name(name: &str) -> Option<SigningHeader> {
         SigningHeader::ALL
             .into_iter()
+            .chain(SigningHeader::NEW_PAIR)
             .find(|h| h.as_str().eq_ignore_ascii_case(name))
     }
 }
@@ -88,6 +110,18 @@ pub(crate) fn single(headers: &HeaderMap, header: SigningHeader) -> Result<&str,
         return Err(HeaderProblem::Duplicated);
     }
     core::str::from_utf8(first.as_bytes()).map_err(|_| HeaderProblem::NotUtf8)
+}
+
+/// At most one value of `header`, as UTF-8: `None` when absent.
+pub(crate) fn optional(
+    headers: &HeaderMap,
+    header: SigningHeader,
+) -> Result<Option<&str>, HeaderProblem> {
+    match single(headers, header) {
+        Ok(value) => Ok(Some(value)),
+        Err(HeaderProblem::Missing) => Ok(None),
+        Err(problem) => Err(problem),
+    }
 }
 
 /// The four signing header values of one message, read strictly.
@@ -118,7 +152,10 @@ mod tests {
 
     #[test]
     fn names_match_their_canonical_spelling() {
-        for h in SigningHeader::ALL {
+        for h in SigningHeader::ALL
+            .into_iter()
+            .chain(SigningHeader::NEW_PAIR)
+        {
             assert_eq!(h.header_name().as_str(), h.as_str().to_ascii_lowercase());
             assert_eq!(
                 SigningHeader::from_name(&h.as_str().to_ascii_uppercase()),

@@ -132,7 +132,10 @@ impl AuthError {
             AuthError::Header { header, .. } => match header {
                 SigningHeader::Timestamp => "400003",
                 SigningHeader::CertificateSn => "400005",
-                SigningHeader::Signature => "400002",
+                // Requests never carry the `-New` pair; a signature problem if one were named.
+                SigningHeader::Signature
+                | SigningHeader::CertificateSnNew
+                | SigningHeader::SignatureNew => "400002",
                 SigningHeader::Nonce => "400001",
             },
             AuthError::BadApiKeyFormat => "400005",
@@ -433,7 +436,7 @@ fn is_canonical_decimal(text: &str, value: u64) -> bool {
 
 #[cfg(feature = "signing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "signing")))]
-pub use signing::{sign_webhook, webhook_request};
+pub use signing::{add_new_pair, sign_webhook, webhook_request};
 
 #[cfg(feature = "signing")]
 mod signing {
@@ -444,8 +447,38 @@ mod signing {
 
     use crate::error::{Error, truncate_chars};
     use crate::headers::{
-        BINANCEPAY_CERTIFICATE_SN, BINANCEPAY_NONCE, BINANCEPAY_SIGNATURE, BINANCEPAY_TIMESTAMP,
+        BINANCEPAY_CERTIFICATE_SN, BINANCEPAY_CERTIFICATE_SN_NEW, BINANCEPAY_NONCE,
+        BINANCEPAY_SIGNATURE, BINANCEPAY_SIGNATURE_NEW, BINANCEPAY_TIMESTAMP,
     };
+
+    /// Adds the new platform certificate's pair to a webhook's headers:
+    /// `BinancePay-Certificate-SN-New` = `serial` and `BinancePay-Signature-New` = base64
+    /// RSA-SHA256 under `key` over the same `timestamp\nnonce\nbody\n` as the old pair.
+    ///
+    /// # Errors
+    /// [`Error::InvalidHeaderValue`] if `serial` is not a valid header value;
+    /// [`Error::Sign`] if the RSA operation fails.
+    pub fn add_new_pair(
+        headers: &mut HeaderMap,
+        key: &WebhookSigningKey,
+        serial: &str,
+        body: &[u8],
+        timestamp: Timestamp,
+        nonce: &Nonce,
+    ) -> Result<(), Error> {
+        let invalid = |header| move |_| Error::InvalidHeaderValue { header };
+        let ts = timestamp.as_millis().to_string();
+        let signature = key.sign(&ts, nonce.as_str(), body).map_err(Error::Sign)?;
+        headers.insert(
+            BINANCEPAY_CERTIFICATE_SN_NEW,
+            HeaderValue::from_str(serial).map_err(invalid("BinancePay-Certificate-SN-New"))?,
+        );
+        headers.insert(
+            BINANCEPAY_SIGNATURE_NEW,
+            HeaderValue::from_str(&signature).map_err(invalid("BinancePay-Signature-New"))?,
+        );
+        Ok(())
+    }
 
     /// The headers of an outgoing webhook: `Content-Type` and the four `BinancePay-*`
     /// headers, the signature being base64 RSA-SHA256 over `timestamp\nnonce\nbody\n`.

@@ -1,5 +1,27 @@
 //! Incoming webhooks: header reading, certificate lookup, RSA verification over the raw
 //! body, freshness, typed decoding; and the reply Binance expects.
+//!
+//! # Two certificates
+//!
+//! Binance Pay is introducing a new platform certificate. A webhook signed with it carries
+//! `BinancePay-Certificate-SN-New` and `BinancePay-Signature-New` next to the usual
+//! `BinancePay-Certificate-SN` and `BinancePay-Signature` (same timestamp, nonce and algorithm);
+//! the keys of the new pair come from their own endpoint
+//! (`binancepay_types::certificate::QueryCertificatesNewRequest`), the old pair's from the
+//! certificates endpoint. [`WebhookVerifier`] applies one policy to every webhook:
+//!
+//! * at least one complete pair must be present; half a pair is refused
+//!   ([`WebhookError::MissingHeader`] naming the missing half);
+//! * **only the old pair** (today): it must verify, exactly as before;
+//! * **both pairs** (the transition): every pair whose key list is known must verify; a `-New`
+//!   pair whose list is not known yet (never fetched, or the fetch failed) does not block a
+//!   valid old pair: the webhook is accepted on the old pair alone (callers log it:
+//!   [`WebhookVerifier::new_pair_unchecked`]);
+//! * **only the `-New` pair** (once Binance retires the old certificate): it must verify;
+//!   with no list known it is [`WebhookError::UnknownNewCertificate`] (fetch the list, retry);
+//! * a serial absent from its list is [`WebhookError::UnknownCertificate`] or
+//!   [`WebhookError::UnknownNewCertificate`]: fetch that list again, then verify again. A key
+//!   is only ever taken from the list of its own pair, by exact serial.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +33,7 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
 use crate::error::truncate_chars;
-use crate::headers::{HeaderProblem, SigningHeader, SigningValues};
+use crate::headers::{HeaderProblem, SigningHeader, optional};
 
 mod duplicates;
 
@@ -75,6 +97,19 @@ pub enum WebhookError {
     /// The RSA signature does not match the raw body and headers under the certificate.
     #[error("webhook signature does not verify: {0}")]
     InvalidSignature(#[source] binancepay_sign::Error),
+    /// No certificate with the `BinancePay-Certificate-SN-New` serial is in the new platform
+    /// certificates' list, or that list is not known yet: fetch it (again), then verify again.
+    #[error(
+        "no new platform certificate with serial {serial:?}; refresh the new certificates and retry"
+    )]
+    UnknownNewCertificate {
+        /// The `BinancePay-Certificate-SN-New` value (truncated to 64 characters).
+        serial: String,
+    },
+    /// `BinancePay-Signature-New` does not match the raw body and headers under the new
+    /// platform certificate.
+    #[error("webhook signature BinancePay-Signature-New does not verify: {0}")]
+    InvalidNewSignature(#[source] binancepay_sign::Error),
     /// The signature is valid but the timestamp is outside the freshness window.
     #[error("webhook timestamp is {skew_ms} ms away from now, outside the {window_ms} ms window")]
     Stale {
@@ -91,7 +126,18 @@ pub enum WebhookError {
 impl WebhookError {
     /// Whether the right reaction is to re-fetch the certificates and verify again.
     pub fn needs_certificate_refresh(&self) -> bool {
-        matches!(self, WebhookError::UnknownCertificate { .. })
+        matches!(
+            self,
+            WebhookError::UnknownCertificate { .. } | WebhookError::UnknownNewCertificate { .. }
+        )
+    }
+
+    /// Whether the list to re-fetch is the new platform certificates' (the `-New` pair).
+    pub fn concerns_new_certificate(&self) -> bool {
+        matches!(
+            self,
+            WebhookError::UnknownNewCertificate { .. } | WebhookError::InvalidNewSignature(_)
+        )
     }
 
     /// Whether the notification is known to come from Binance (the signature verified)
@@ -109,13 +155,67 @@ fn header_error(header: SigningHeader, problem: HeaderProblem) -> WebhookError {
     }
 }
 
-/// The four `BinancePay-*` header values of one notification, as they arrived.
+/// One certificate serial and the signature made with its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pair {
+    serial: String,
+    signature: String,
+}
+
+/// The `BinancePay-*` header values of one notification, as they arrived: timestamp, nonce,
+/// and the old pair, the `-New` pair or both (see the [module docs](self)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookHeaders {
     timestamp: String,
     nonce: String,
-    certificate_sn: String,
-    signature: String,
+    old: Option<Pair>,
+    new: Option<Pair>,
+}
+
+/// A pair from its two optional halves: both or neither, else the missing half is named.
+fn pair(
+    serial: Option<String>,
+    signature: Option<String>,
+    names: [SigningHeader; 2],
+) -> Result<Option<Pair>, WebhookError> {
+    match (serial, signature) {
+        (Some(serial), Some(signature)) => Ok(Some(Pair { serial, signature })),
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(WebhookError::MissingHeader { header: names[0] }),
+        (Some(_), None) => Err(WebhookError::MissingHeader { header: names[1] }),
+    }
+}
+
+/// Timestamp, nonce and the pairs; refuses a webhook with no pair at all by naming the old
+/// pair's missing header (what it always lacked before the new certificate).
+fn assemble(
+    timestamp: Option<String>,
+    nonce: Option<String>,
+    old: [Option<String>; 2],
+    new: [Option<String>; 2],
+) -> Result<WebhookHeaders, WebhookError> {
+    let need = |v: Option<String>, header| v.ok_or(WebhookError::MissingHeader { header });
+    let timestamp = need(timestamp, SigningHeader::Timestamp)?;
+    let nonce = need(nonce, SigningHeader::Nonce)?;
+    let [old_sn, old_sig] = old;
+    let [new_sn, new_sig] = new;
+    let old = pair(
+        old_sn,
+        old_sig,
+        [SigningHeader::CertificateSn, SigningHeader::Signature],
+    )?;
+    let new = pair(new_sn, new_sig, SigningHeader::NEW_PAIR)?;
+    if old.is_none() && new.is_none() {
+        return Err(WebhookError::MissingHeader {
+            header: SigningHeader::CertificateSn,
+        });
+    }
+    Ok(WebhookHeaders {
+        timestamp,
+        nonce,
+        old,
+        new,
+    })
 }
 
 impl WebhookHeaders {
@@ -125,13 +225,23 @@ impl WebhookHeaders {
     /// [`WebhookError::MissingHeader`], [`WebhookError::DuplicateHeader`] or
     /// [`WebhookError::NonUtf8Header`], naming the header.
     pub fn from_header_map(headers: &HeaderMap) -> Result<Self, WebhookError> {
-        let v = SigningValues::from_map(headers).map_err(|(h, p)| header_error(h, p))?;
-        Ok(WebhookHeaders {
-            timestamp: v.timestamp.to_owned(),
-            nonce: v.nonce.to_owned(),
-            certificate_sn: v.certificate_sn.to_owned(),
-            signature: v.signature.to_owned(),
-        })
+        let get = |h| {
+            optional(headers, h)
+                .map(|v| v.map(str::to_owned))
+                .map_err(|p| header_error(h, p))
+        };
+        assemble(
+            get(SigningHeader::Timestamp)?,
+            get(SigningHeader::Nonce)?,
+            [
+                get(SigningHeader::CertificateSn)?,
+                get(SigningHeader::Signature)?,
+            ],
+            [
+                get(SigningHeader::CertificateSnNew)?,
+                get(SigningHeader::SignatureNew)?,
+            ],
+        )
     }
 
     /// Reads the headers from `(name, value)` string pairs, matching names ignoring ASCII
@@ -146,7 +256,7 @@ impl WebhookHeaders {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let mut found: [Option<String>; 4] = [None, None, None, None];
+        let mut found: [Option<String>; 6] = [None, None, None, None, None, None];
         for (name, value) in pairs {
             let Some(header) = SigningHeader::from_name(name.as_ref().trim()) else {
                 continue;
@@ -156,6 +266,11 @@ impl WebhookHeaders {
                 SigningHeader::Nonce => &mut found[1],
                 SigningHeader::CertificateSn => &mut found[2],
                 SigningHeader::Signature => &mut found[3],
+                SigningHeader::CertificateSnNew => &mut found[4],
+                SigningHeader::SignatureNew => &mut found[5],
+                // Request-only headers a future version may add.
+                #[allow(unreachable_patterns)]
+                _ => continue,
             };
             if slot.is_some() {
                 return Err(WebhookError::DuplicateHeader { header });
@@ -163,14 +278,8 @@ impl WebhookHeaders {
             // HTTP strips optional whitespace around values; a framework may not have.
             *slot = Some(value.as_ref().trim().to_owned());
         }
-        let [timestamp, nonce, certificate_sn, signature] = found;
-        let need = |v: Option<String>, header| v.ok_or(WebhookError::MissingHeader { header });
-        Ok(WebhookHeaders {
-            timestamp: need(timestamp, SigningHeader::Timestamp)?,
-            nonce: need(nonce, SigningHeader::Nonce)?,
-            certificate_sn: need(certificate_sn, SigningHeader::CertificateSn)?,
-            signature: need(signature, SigningHeader::Signature)?,
-        })
+        let [timestamp, nonce, sn, signature, sn_new, signature_new] = found;
+        assemble(timestamp, nonce, [sn, signature], [sn_new, signature_new])
     }
 
     /// `BinancePay-Timestamp` as received.
@@ -183,14 +292,26 @@ impl WebhookHeaders {
         &self.nonce
     }
 
-    /// `BinancePay-Certificate-SN` as received: the serial of the signing certificate.
-    pub fn certificate_sn(&self) -> &str {
-        &self.certificate_sn
+    /// `BinancePay-Certificate-SN` as received: the serial of the signing certificate; `None`
+    /// when the webhook carries only the `-New` pair.
+    pub fn certificate_sn(&self) -> Option<&str> {
+        self.old.as_ref().map(|p| p.serial.as_str())
     }
 
-    /// `BinancePay-Signature` as received (base64).
-    pub fn signature(&self) -> &str {
-        &self.signature
+    /// `BinancePay-Signature` as received (base64); `None` with only the `-New` pair.
+    pub fn signature(&self) -> Option<&str> {
+        self.old.as_ref().map(|p| p.signature.as_str())
+    }
+
+    /// `BinancePay-Certificate-SN-New` as received: the serial of Binance's new platform
+    /// certificate; `None` when the webhook carries only the old pair.
+    pub fn certificate_sn_new(&self) -> Option<&str> {
+        self.new.as_ref().map(|p| p.serial.as_str())
+    }
+
+    /// `BinancePay-Signature-New` as received (base64); `None` with only the old pair.
+    pub fn signature_new(&self) -> Option<&str> {
+        self.new.as_ref().map(|p| p.signature.as_str())
     }
 }
 
@@ -289,13 +410,16 @@ impl CertificateStore {
 
 /// Verifies incoming notifications and decodes them.
 ///
-/// Checks, in this order: body size; the four headers; timestamp syntax; the certificate
-/// serial; the RSA signature over `timestamp\nnonce\nbody\n` of the **raw** body bytes;
-/// the freshness window; then decodes the [`Notification`]. The nonce is taken as it
-/// arrived (Binance does not promise its format for webhooks).
+/// Checks, in this order: body size; the headers; timestamp syntax; for each signature pair
+/// present, the certificate serial and the RSA signature over `timestamp\nnonce\nbody\n` of
+/// the **raw** body bytes (old pair first, see the [module docs](self) for the policy with two
+/// certificates); the freshness window; then decodes the [`Notification`]. The nonce is taken
+/// as it arrived (Binance does not promise its format for webhooks).
 #[derive(Debug, Clone)]
 pub struct WebhookVerifier {
     store: CertificateStore,
+    /// The new platform certificates; `None` while their list is not known.
+    new_store: Option<CertificateStore>,
     window_ms: Option<u64>,
     max_body_bytes: usize,
 }
@@ -305,6 +429,7 @@ impl WebhookVerifier {
     pub fn new(store: CertificateStore) -> Self {
         WebhookVerifier {
             store,
+            new_store: None,
             window_ms: Some(DEFAULT_FRESHNESS_WINDOW_MS),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
@@ -333,6 +458,32 @@ impl WebhookVerifier {
         self.store = store;
     }
 
+    /// Sets the new platform certificates (the list of the new certificates endpoint, possibly
+    /// empty); `None` (the default) means that list is not known.
+    #[must_use]
+    pub fn with_new_store(mut self, new_store: Option<CertificateStore>) -> Self {
+        self.new_store = new_store;
+        self
+    }
+
+    /// The new platform certificates, when their list is known.
+    pub fn new_store(&self) -> Option<&CertificateStore> {
+        self.new_store.as_ref()
+    }
+
+    /// Replaces the new platform certificates, e.g. after
+    /// [`WebhookError::UnknownNewCertificate`].
+    pub fn set_new_store(&mut self, new_store: Option<CertificateStore>) {
+        self.new_store = new_store;
+    }
+
+    /// Whether a webhook with these headers would be accepted on its old pair alone because
+    /// its `-New` pair cannot be checked yet (it has both pairs and the new list is not known):
+    /// worth a log line, never a refusal.
+    pub fn new_pair_unchecked(&self, headers: &WebhookHeaders) -> bool {
+        headers.old.is_some() && headers.new.is_some() && self.new_store.is_none()
+    }
+
     /// Verifies a notification given its `http::HeaderMap` and raw body bytes.
     ///
     /// # Errors
@@ -345,8 +496,8 @@ impl WebhookVerifier {
         now: Timestamp,
     ) -> Result<Notification, WebhookError> {
         self.check_size(body)?;
-        let v = SigningValues::from_map(headers).map_err(|(h, p)| header_error(h, p))?;
-        self.verify_values(&v, body, now)
+        let headers = WebhookHeaders::from_header_map(headers)?;
+        self.verify_values(&headers, body, now)
     }
 
     /// Verifies a notification whose headers were read with [`WebhookHeaders`].
@@ -360,13 +511,7 @@ impl WebhookVerifier {
         now: Timestamp,
     ) -> Result<Notification, WebhookError> {
         self.check_size(body)?;
-        let v = SigningValues {
-            timestamp: &headers.timestamp,
-            nonce: &headers.nonce,
-            certificate_sn: &headers.certificate_sn,
-            signature: &headers.signature,
-        };
-        self.verify_values(&v, body, now)
+        self.verify_values(headers, body, now)
     }
 
     fn check_size(&self, body: &[u8]) -> Result<(), WebhookError> {
@@ -381,19 +526,36 @@ impl WebhookVerifier {
 
     fn verify_values(
         &self,
-        v: &SigningValues<'_>,
+        v: &WebhookHeaders,
         body: &[u8],
         now: Timestamp,
     ) -> Result<Notification, WebhookError> {
-        let timestamp = Timestamp::parse(v.timestamp).map_err(WebhookError::InvalidTimestamp)?;
-        let key =
-            self.store
-                .get(v.certificate_sn)
-                .ok_or_else(|| WebhookError::UnknownCertificate {
-                    serial: truncate_chars(v.certificate_sn, 64),
-                })?;
-        key.verify(v.timestamp, v.nonce, body, v.signature)
-            .map_err(WebhookError::InvalidSignature)?;
+        let timestamp = Timestamp::parse(&v.timestamp).map_err(WebhookError::InvalidTimestamp)?;
+        if let Some(old) = &v.old {
+            let key =
+                self.store
+                    .get(&old.serial)
+                    .ok_or_else(|| WebhookError::UnknownCertificate {
+                        serial: truncate_chars(&old.serial, 64),
+                    })?;
+            key.verify(&v.timestamp, &v.nonce, body, &old.signature)
+                .map_err(WebhookError::InvalidSignature)?;
+        }
+        if let Some(new) = &v.new {
+            let unknown = || WebhookError::UnknownNewCertificate {
+                serial: truncate_chars(&new.serial, 64),
+            };
+            match &self.new_store {
+                Some(store) => {
+                    let key = store.get(&new.serial).ok_or_else(unknown)?;
+                    key.verify(&v.timestamp, &v.nonce, body, &new.signature)
+                        .map_err(WebhookError::InvalidNewSignature)?;
+                }
+                // The list is not known: the old pair, verified above, decides alone.
+                None if v.old.is_some() => {}
+                None => return Err(unknown()),
+            }
+        }
         if let Some(window_ms) = self.window_ms {
             check_freshness(now, timestamp, window_ms).map_err(|e| WebhookError::Stale {
                 skew_ms: skew_ms(&e),

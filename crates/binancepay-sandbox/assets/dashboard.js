@@ -176,6 +176,30 @@
     });
   }
 
+  // Both certificates: the one every webhook is signed with (BinancePay-Signature) and, after a
+  // rotation, the new platform certificate's keys (BinancePay-Signature-New), newest first.
+  function certificateRows(c) {
+    function row(kind, cert, signs) {
+      var details = el("details", {}, [el("summary", { text: "PEM" }), el("pre", { text: cert.certPublic })]);
+      return el("tr", { class: "certificate", "data-serial": cert.certSerial }, [
+        el("td", { text: kind }),
+        el("td", {}, [el("code", { text: cert.certSerial })]),
+        el("td", { text: signs }),
+        el("td", {}, [details]),
+      ]);
+    }
+    var rows = c.certificates.map(function (cert) {
+      return row("certificates", cert, "BinancePay-Signature");
+    });
+    return rows.concat(c.newCertificates.map(function (cert) {
+      var signing = cert.certSerial === c.signingSerialNew;
+      return row("certificates/new", cert, signing ? "BinancePay-Signature-New" : "(replaced)");
+    }));
+  }
+  document.getElementById("rotate").addEventListener("click", function () {
+    post("/sandbox/certificates/rotate", "Rotate the new certificate");
+  });
+
   function getJson(path) {
     return fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
       if (!response.ok) throw new Error(path + ": HTTP " + response.status);
@@ -190,6 +214,7 @@
       getJson("/sandbox/refunds"),
       getJson("/sandbox/payouts"),
       getJson("/sandbox/webhooks"),
+      getJson("/sandbox/certificates"),
     ])
       .then(function (all) {
         if (changed("orders", all[0])) fill("orders", orderRows(all[0].orders.slice(0, LIMIT)), all[0].total);
@@ -199,6 +224,11 @@
         if (changed("webhooks", hooks)) {
           var newest = hooks.deliveries.slice().reverse().slice(0, LIMIT);
           fill("webhooks", webhookRows(newest), hooks.deliveries.length);
+        }
+        var certs = all[4];
+        if (changed("certificates", certs)) {
+          var certRows = certificateRows(certs);
+          fill("certificates", certRows, certRows.length);
         }
         document.getElementById("webhooks-summary").textContent =
           hooks.delivered + " delivered, " + hooks.pending + " pending, " + hooks.failed + " failed, " + hooks.noUrl + " without URL";

@@ -52,6 +52,7 @@ pub(crate) fn handle(
             )
         }
         (["requests"], true, _) => json(StatusCode::OK, &shared.requests.counts()),
+        (["certificates"], true, _) => certificates(shared),
         (["state"], true, _) => {
             let now = api.clock().now_ms();
             let counts = api.with_state(|state, _| state.counts(now));
@@ -221,6 +222,41 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
         body
     };
     serde_json::from_slice(body).map_err(|e| format!("request body: {e}"))
+}
+
+/// `GET /sandbox/certificates`: both certificates, for the dashboard.
+fn certificates(shared: &Shared) -> Response<Vec<u8>> {
+    let outbox = shared.api.outbox();
+    let new = shared
+        .api
+        .with_state(|state, _| state.new_certificates.clone());
+    json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "certificates": [{
+                "certSerial": outbox.serial(),
+                "certPublic": outbox.public_key_pem(),
+            }],
+            "newCertificates": new,
+            "signingSerialNew": outbox.new_serial(),
+        }),
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Rotate {}
+
+/// `POST /sandbox/certificates/rotate`: a new key for the new platform certificate (key
+/// generation is CPU-heavy, hence async and off the workers, unlike the other routes).
+pub(crate) async fn rotate(shared: &Shared, body: &[u8]) -> Response<Vec<u8>> {
+    if let Err(message) = parse::<Rotate>(body) {
+        return bad_request(&message);
+    }
+    match crate::sandbox::rotate(&shared.api).await {
+        Ok(certificate) => json(StatusCode::OK, &certificate),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
 }
 
 fn bad_request(message: &str) -> Response<Vec<u8>> {

@@ -92,6 +92,7 @@ pub struct SandboxBuilder {
     deduplicate_request_ids: bool,
     faults: FaultPlan,
     balances: Vec<(Wallet, String, Amount)>,
+    rotation_keys: Vec<SecretText>,
 }
 
 impl Default for SandboxBuilder {
@@ -118,6 +119,7 @@ impl Default for SandboxBuilder {
             deduplicate_request_ids: true,
             faults: FaultPlan::default(),
             balances: Vec::new(),
+            rotation_keys: Vec::new(),
         }
     }
 }
@@ -200,6 +202,17 @@ impl SandboxBuilder {
     #[must_use]
     pub fn webhook_key_bits(mut self, bits: usize) -> Self {
         self.key = KeySource::Generate(bits);
+        self
+    }
+
+    /// The key the next certificate rotation (`POST /sandbox/certificates/rotate`,
+    /// [`RunningSandbox::rotate_certificate`]) signs with, instead of generating one (PKCS#8 or
+    /// PKCS#1 PEM); call it again to queue keys for later rotations. Rotations beyond the queue
+    /// generate a key of the webhook key's size ([`webhook_key_bits`](Self::webhook_key_bits),
+    /// default 2048), which is slow in debug builds.
+    #[must_use]
+    pub fn rotation_key_pem(mut self, pem: impl Into<String>) -> Self {
+        self.rotation_keys.push(SecretText::new(pem.into()));
         self
     }
 
@@ -375,6 +388,10 @@ impl SandboxBuilder {
                 rule,
             })?;
 
+        let rotation_bits = match &self.key {
+            KeySource::Generate(bits) => *bits,
+            _ => DEFAULT_KEY_BITS,
+        };
         let key = load_key(self.key).await?;
         let pem = key.public_key_pem();
         let serial = certificate_serial(&pem);
@@ -383,17 +400,20 @@ impl SandboxBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(Error::HttpClient)?;
-        let outbox = Arc::new(Outbox::new(
-            key,
-            serial.clone(),
-            self.webhook_url,
-            client,
-            RetryPolicy {
-                base_delay: self.retry_base_delay,
-                max_retries: self.max_retries,
-                attempt_timeout: self.delivery_timeout,
-            },
-        ));
+        let outbox = Arc::new(
+            Outbox::new(
+                key,
+                serial.clone(),
+                self.webhook_url,
+                client,
+                RetryPolicy {
+                    base_delay: self.retry_base_delay,
+                    max_retries: self.max_retries,
+                    attempt_timeout: self.delivery_timeout,
+                },
+            )
+            .with_rotation(self.rotation_keys, rotation_bits),
+        );
 
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
@@ -465,6 +485,26 @@ fn check_url(url: &str) -> Result<(), Error> {
             url: url.chars().take(64).collect(),
         })
     }
+}
+
+/// One rotation of the new platform certificate: list the key first, then sign with it, so a
+/// webhook carrying the new serial always finds it on a fresh fetch.
+pub(crate) async fn rotate(api: &Api) -> Result<binancepay_types::certificate::Certificate, Error> {
+    let source = match api.outbox().next_rotation_key() {
+        (Some(pem), _) => KeySource::Pem(pem),
+        (None, bits) => KeySource::Generate(bits),
+    };
+    let key = load_key(source).await?;
+    let pem = key.public_key_pem();
+    let serial = certificate_serial(&pem);
+    let certificate = binancepay_types::certificate::Certificate::new(serial.clone(), pem);
+    let listed = certificate.clone();
+    api.with_state(|state, _| state.new_certificates.insert(0, listed));
+    api.outbox().set_new_signer(crate::webhooks::NewSigner {
+        key: Arc::new(key),
+        serial,
+    });
+    Ok(certificate)
 }
 
 async fn load_key(source: KeySource) -> Result<WebhookSigningKey, Error> {
@@ -590,6 +630,29 @@ impl RunningSandbox {
     #[must_use]
     pub fn webhook_public_key_pem(&self) -> String {
         self.shared.api.outbox().public_key_pem()
+    }
+
+    /// Rotates Binance's new platform certificate, as `POST /sandbox/certificates/rotate`
+    /// does: a new key (the next [`SandboxBuilder::rotation_key_pem`], else a generated one)
+    /// is listed by the new certificates endpoint, then every later webhook attempt carries
+    /// `BinancePay-Certificate-SN-New` and `BinancePay-Signature-New` made with it, next to
+    /// the usual pair. Returns the new certificate.
+    ///
+    /// # Errors
+    /// [`Error::Key`] when the queued PEM does not parse or generation fails.
+    pub async fn rotate_certificate(
+        &self,
+    ) -> Result<binancepay_types::certificate::Certificate, Error> {
+        rotate(&self.shared.api).await
+    }
+
+    /// What the new certificates endpoint serves: one certificate per rotation, newest first
+    /// (empty before any rotation).
+    #[must_use]
+    pub fn new_certificates(&self) -> Vec<binancepay_types::certificate::Certificate> {
+        self.shared
+            .api
+            .with_state(|state, _| state.new_certificates.clone())
     }
 
     /// Every webhook produced so far and how its delivery went.

@@ -127,6 +127,9 @@ async fn respond(
             Err(BodyError::TooLarge) => return Ok(finish(error_too_large())),
             Err(BodyError::Broken) => return Err(Dropped),
         };
+        if method == http::Method::POST && path == "/sandbox/certificates/rotate" {
+            return Ok(finish(control::rotate(&shared, &body).await));
+        }
         return Ok(finish(control::handle(&shared, &method, &path, &body)));
     }
 

@@ -36,6 +36,8 @@ pub(crate) struct State {
     pub(crate) shares: share::Shares,
     pub(crate) profit: profit_sharing::ProfitSharing,
     pub(crate) reports: reports::Reports,
+    /// What the new certificates endpoint serves: one entry per rotation, newest first.
+    pub(crate) new_certificates: Vec<binancepay_types::certificate::Certificate>,
 }
 
 impl State {
@@ -57,6 +59,7 @@ impl State {
             shares: share::Shares::default(),
             profit: profit_sharing::ProfitSharing::default(),
             reports: reports::Reports::default(),
+            new_certificates: Vec::new(),
         }
     }
 

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use binancepay_http::server::webhook_request;
+use binancepay_http::server::{add_new_pair, webhook_request};
 use binancepay_sign::webhook::WebhookSigningKey;
 use binancepay_sign::{Nonce, Timestamp};
 use bytes::Bytes;
@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::clock::Clock;
+use crate::credentials::SecretText;
 
 /// Largest merchant reply read, in bytes; the reply only needs to hold `returnCode`.
 const MAX_REPLY_BYTES: usize = 64 * 1024;
@@ -147,12 +148,24 @@ struct OutboxInner {
     closed: bool,
 }
 
+/// A key of the new platform certificate and its serial.
+#[derive(Debug, Clone)]
+pub(crate) struct NewSigner {
+    pub(crate) key: Arc<WebhookSigningKey>,
+    pub(crate) serial: String,
+}
+
 /// Produces, signs, sends and records notifications.
 #[derive(Debug)]
 pub(crate) struct Outbox {
     inner: Mutex<OutboxInner>,
     key: Arc<WebhookSigningKey>,
     serial: String,
+    /// After a rotation, every attempt also carries the `-New` pair signed with this key.
+    new_signer: Mutex<Option<NewSigner>>,
+    /// Keys the next rotations use, oldest first; then keys of `rotation_bits` are generated.
+    rotation_keys: Mutex<std::collections::VecDeque<SecretText>>,
+    rotation_bits: usize,
     default_url: Option<String>,
     client: reqwest::Client,
     policy: RetryPolicy,
@@ -171,6 +184,9 @@ impl Outbox {
             inner: Mutex::new(OutboxInner::default()),
             key: Arc::new(key),
             serial,
+            new_signer: Mutex::new(None),
+            rotation_keys: Mutex::new(std::collections::VecDeque::new()),
+            rotation_bits: crate::DEFAULT_KEY_BITS,
             default_url,
             client,
             policy,
@@ -189,6 +205,40 @@ impl Outbox {
 
     pub(crate) fn public_key_pem(&self) -> String {
         self.key.public_key_pem()
+    }
+
+    /// Queues the keys of the next rotations and the size of the keys generated after them.
+    pub(crate) fn with_rotation(mut self, keys: Vec<SecretText>, bits: usize) -> Self {
+        self.rotation_keys = Mutex::new(keys.into());
+        self.rotation_bits = bits;
+        self
+    }
+
+    /// The queued PEM of the next rotation, else the size of the key to generate.
+    pub(crate) fn next_rotation_key(&self) -> (Option<SecretText>, usize) {
+        let next = self
+            .rotation_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front();
+        (next, self.rotation_bits)
+    }
+
+    /// Signs every later attempt with `signer` as well (the `-New` pair).
+    pub(crate) fn set_new_signer(&self, signer: NewSigner) {
+        *self
+            .new_signer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(signer);
+    }
+
+    /// The serial of the `-New` pair, once a rotation happened.
+    pub(crate) fn new_serial(&self) -> Option<String> {
+        self.new_signer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|s| s.serial.clone())
     }
 
     /// Records a notification and starts delivering it; returns its id.
@@ -374,10 +424,28 @@ impl Outbox {
         // off the async workers so request handling does not stall behind a burst of webhooks.
         let key = Arc::clone(&self.key);
         let serial = self.serial.clone();
+        let new_signer = self
+            .new_signer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         let url = url.to_owned();
         let body = body.to_vec();
         let request = tokio::task::spawn_blocking(move || {
-            webhook_request(&url, &key, &serial, body, timestamp, &nonce)
+            let mut request = webhook_request(&url, &key, &serial, body, timestamp, &nonce)?;
+            if let Some(new) = new_signer {
+                let (mut parts, body) = request.into_parts();
+                add_new_pair(
+                    &mut parts.headers,
+                    &new.key,
+                    &new.serial,
+                    &body,
+                    timestamp,
+                    &nonce,
+                )?;
+                request = http::Request::from_parts(parts, body);
+            }
+            Ok::<_, binancepay_http::Error>(request)
         })
         .await
         .map_err(|e| format!("signing task failed: {e}"))?

@@ -134,7 +134,7 @@ by_path! {
     dd::QueryContractRequest, dd::TerminateContractRequest, dd::NotifyPaymentRequest,
     dd::ApplyPaymentRequest, tp::CreateTspAuthorizationRequest, tp::QueryTspRecordsRequest,
     tp::GetTspRecordRequest, tp::QueryTspConfigRequest, sh::ShareAccountIdRequest,
-    cert::QueryCertificatesRequest, ps::AddProfitReceiverRequest,
+    cert::QueryCertificatesRequest, cert::QueryCertificatesNewRequest, ps::AddProfitReceiverRequest,
     ps::QueryProfitReceiversRequest, ps::DeleteProfitReceiverRequest,
     ps::SubmitProfitSplitRequest, ps::QueryProfitSplitRequest, ps::ReturnProfitSplitRequest,
     rp::GetReportFileRequest, rp::RequestBalanceReportRequest, rp::QueryBalanceReportRequest,

@@ -8,7 +8,7 @@ use binancepay_integration_tests::{
     BoxError, Control, TestResult, amount, bounded, client_for, order, sandbox,
 };
 use binancepay_sandbox::RunningSandbox;
-use binancepay_types::certificate::QueryCertificatesRequest;
+use binancepay_types::certificate::{QueryCertificatesNewRequest, QueryCertificatesRequest};
 use binancepay_types::convert::{
     ExecuteConvertQuoteRequest, GetConvertQuoteRequest, ListConvertPairsRequest,
     QueryConvertOrderRequest,
@@ -612,6 +612,14 @@ impl<'a> Scenario<'a> {
                     .map(|c| c.cert_serial.as_str())
                     .collect();
                 assert_eq!(serials, [self.sandbox.certificate_serial().as_str()]);
+            }
+            "query_certificates_new" => {
+                // Empty until the new platform certificate is enabled (a rotation here).
+                let listed = client
+                    .certificates()
+                    .query_new(&QueryCertificatesNewRequest::new())
+                    .await?;
+                assert!(listed.is_empty(), "{listed:?}");
             }
             "add_profit_receiver" => {
                 self.receiver().await?;

@@ -6,6 +6,7 @@ mod auth;
 mod concurrency;
 mod conformance;
 mod endpoints;
+mod new_certificate;
 mod orders;
 mod refunds;
 mod webhooks;

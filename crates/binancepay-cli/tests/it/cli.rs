@@ -37,6 +37,13 @@ pub(crate) fn test_key_file() -> String {
     path.to_str().expect("UTF-8 path").to_owned()
 }
 
+/// The second test key: what the sandbox's first certificate rotation signs with.
+pub(crate) fn rotation_key_file() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../binancepay-sandbox/tests/data/rotation-key.pem");
+    path.to_str().expect("UTF-8 path").to_owned()
+}
+
 /// `binancepay ARGS` with only `env` set of the variables that matter.
 pub(crate) fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_binancepay"));

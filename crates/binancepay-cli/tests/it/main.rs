@@ -14,3 +14,4 @@ mod test_sandbox;
 mod typed;
 mod usage;
 mod webhook_verify;
+mod webhook_verify_new;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use binancepay_client::reqwest;
 use binancepay_sandbox::{FaultPlan, RunningSandbox, Sandbox};
 
-use crate::cli::test_key_file;
+use crate::cli::{rotation_key_file, test_key_file};
 
 /// Bound on every await of the harness itself.
 const LIMIT: Duration = Duration::from_secs(30);
@@ -26,12 +26,14 @@ impl TestSandbox {
             .build()
             .expect("runtime");
         let key = std::fs::read_to_string(test_key_file()).expect("test key");
+        let rotation = std::fs::read_to_string(rotation_key_file()).expect("rotation key");
         let sandbox = runtime
             .block_on(async {
                 tokio::time::timeout(
                     LIMIT,
                     Sandbox::builder()
                         .webhook_key_pem(key)
+                        .rotation_key_pem(rotation)
                         .shutdown_timeout(Duration::from_secs(2))
                         .start(),
                 )

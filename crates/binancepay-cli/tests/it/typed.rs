@@ -206,6 +206,23 @@ fn balance_and_certificates() {
             .as_str()
             .is_some_and(|pem| pem.starts_with("-----BEGIN PUBLIC KEY-----"))
     );
+
+    // The new platform certificate: an empty list until Binance (here: the sandbox) enables it.
+    assert_eq!(
+        session.ok(&["certificates", "--new"]),
+        serde_json::json!([])
+    );
+    assert_eq!(session.sandbox.control("certificates/rotate"), 200);
+    let new = session.ok(&["certificates", "--new"]);
+    let listed = session.sandbox.sandbox().new_certificates();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(new[0]["certSerial"], listed[0].cert_serial.as_str());
+    assert_ne!(
+        new[0]["certSerial"],
+        session.sandbox.sandbox().certificate_serial().as_str()
+    );
+    // Without --new, still the old certificate alone.
+    assert_eq!(session.ok(&["certificates"]), certificates);
 }
 
 #[test]

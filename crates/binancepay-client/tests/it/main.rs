@@ -7,6 +7,7 @@ mod config;
 mod limits;
 #[cfg(feature = "metrics")]
 mod metrics;
+mod new_certificate;
 mod orders;
 mod reconcile;
 #[cfg(feature = "tower")]

@@ -304,4 +304,26 @@ impl WebhookKey {
         binancepay_http::server::sign_webhook(&self.key, serial, body, now(), &nonce)
             .unwrap_or_else(|e| panic!("sign webhook: {e}"))
     }
+
+    /// Headers of `body` signed now with this key (the old pair) and with `new` (the `-New`
+    /// pair of Binance's new platform certificate), over the same timestamp and nonce.
+    pub(crate) fn sign_both(&self, new: &WebhookKey, body: &[u8]) -> HeaderMap {
+        let nonce =
+            Nonce::new("5RhaTrZPhknNv0kDSA2UQ67cPMVNS4sA").unwrap_or_else(|e| panic!("{e}"));
+        let at = now();
+        let mut headers =
+            binancepay_http::server::sign_webhook(&self.key, self.serial, body, at, &nonce)
+                .unwrap_or_else(|e| panic!("sign webhook: {e}"));
+        binancepay_http::server::add_new_pair(&mut headers, &new.key, new.serial, body, at, &nonce)
+            .unwrap_or_else(|e| panic!("sign webhook: {e}"));
+        headers
+    }
+
+    /// Headers of `body` with only the `-New` pair, made with this key.
+    pub(crate) fn sign_new_only(&self, body: &[u8]) -> HeaderMap {
+        let mut headers = self.sign_both(self, body);
+        headers.remove("binancepay-certificate-sn");
+        headers.remove("binancepay-signature");
+        headers
+    }
 }

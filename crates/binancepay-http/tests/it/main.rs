@@ -2,6 +2,8 @@
 //! authenticate round trips, and property tests of the parsers.
 
 mod fuzz_regressions;
+#[cfg(any(feature = "rsa", feature = "aws-lc"))]
+mod new_certificate;
 mod request;
 mod response;
 mod server;

@@ -464,6 +464,17 @@ fn query_certificates() {
 }
 
 #[test]
+fn query_certificates_new() {
+    check_endpoint::<binancepay_types::certificate::QueryCertificatesNewRequest>(
+        "query_certificates_new",
+        &[
+            ("[].certSerial", Class::Text),
+            ("[].certPublic", Class::Text),
+        ],
+    );
+}
+
+#[test]
 fn add_profit_receiver() {
     check_endpoint::<binancepay_types::profit_sharing::AddProfitReceiverRequest>(
         "add_profit_receiver",

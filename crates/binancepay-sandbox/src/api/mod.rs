@@ -287,6 +287,7 @@ endpoints! {
     tp::QueryTspConfigRequest => tsp::config;
     sh::ShareAccountIdRequest => share::request;
     cert::QueryCertificatesRequest => payer::certificates;
+    cert::QueryCertificatesNewRequest => payer::certificates_new;
     ps::AddProfitReceiverRequest => profit_sharing::add_receiver;
     ps::QueryProfitReceiversRequest => profit_sharing::query_receivers;
     ps::DeleteProfitReceiverRequest => profit_sharing::delete_receiver;

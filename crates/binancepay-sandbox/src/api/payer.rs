@@ -1,6 +1,8 @@
 //! Payer verification and the certificates endpoint: answers that need no stored state.
 
-use binancepay_types::certificate::{Certificate, QueryCertificatesRequest};
+use binancepay_types::certificate::{
+    Certificate, QueryCertificatesNewRequest, QueryCertificatesRequest,
+};
 use binancepay_types::enums::PayerInfoCategory;
 use binancepay_types::payer::VerifyPayerRequest;
 
@@ -27,6 +29,16 @@ pub(crate) fn verify(
         }
     }
     Ok(true)
+}
+
+/// The new platform certificates: empty until `POST /sandbox/certificates/rotate`, then one
+/// per rotation, newest first (the order means nothing to Binance's clients).
+pub(crate) fn certificates_new(
+    state: &mut State,
+    _ctx: &mut Ctx<'_>,
+    _req: QueryCertificatesNewRequest,
+) -> Result<Vec<Certificate>, ApiError> {
+    Ok(state.new_certificates.clone())
 }
 
 /// The sandbox's one webhook key: its serial and PEM.

@@ -65,6 +65,11 @@ async fn the_dashboard_its_assets_and_the_openapi_document_are_served() {
         assert_eq!(status, StatusCode::OK);
         assert!(content_type.starts_with("text/html"), "{content_type}");
         assert!(html.contains("/sandbox/assets/dashboard.js"), "{html}");
+        // Both webhook certificates, with the button that rotates the new one.
+        assert!(
+            html.contains("id=\"certificates\"") && html.contains("id=\"rotate\""),
+            "{html}"
+        );
         // Everything is local: no script, style or image from another host.
         assert!(!html.contains("://"), "{html}");
     }
@@ -77,6 +82,11 @@ async fn the_dashboard_its_assets_and_the_openapi_document_are_served() {
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(content_type.starts_with(expected), "{path}: {content_type}");
         assert!(!body.is_empty());
+        if path.ends_with("dashboard.js") {
+            // The certificates table reads the control API's listing of both certificates.
+            assert!(body.contains("\"/sandbox/certificates\""), "{body}");
+            assert!(body.contains("/sandbox/certificates/rotate"), "{body}");
+        }
     }
     let (status, content_type, text) = page(&client, "/sandbox/openapi.json").await;
     assert_eq!(status, StatusCode::OK);

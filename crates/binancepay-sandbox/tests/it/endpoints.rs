@@ -82,6 +82,7 @@ fn decode_typed(operation: &str, response: &http::Response<Vec<u8>>) -> Option<R
             tp::QueryTspConfigRequest,
             sh::ShareAccountIdRequest,
             cert::QueryCertificatesRequest,
+            cert::QueryCertificatesNewRequest,
             ps::AddProfitReceiverRequest,
             ps::QueryProfitReceiversRequest,
             ps::DeleteProfitReceiverRequest,

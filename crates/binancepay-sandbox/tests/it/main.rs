@@ -3,6 +3,7 @@
 
 mod areas;
 mod auth;
+mod certificates;
 mod config;
 mod dashboard;
 mod endpoints;

@@ -3,7 +3,39 @@
 //! Certificates: the public keys that sign webhooks.
 //!
 //! Reference §3.14. Cache the keys and re-fetch when a webhook's `BinancePay-Certificate-SN` does not
-//! match a cached `certSerial`.
+//! match a cached `certSerial`, and the same for `BinancePay-Certificate-SN-New` against the list of
+//! `query_certificates_new` (Binance's new platform certificate, page `D-cert-new`).
+
+/// Query the new platform certificates (no fields; sent as `{}`).
+///
+/// The request of `query_certificates_new` (`POST /binancepay/openapi/certificates/new`). Build it with [`QueryCertificatesNewRequest::new`] and the `with_*` setters, check it with `Endpoint::validate`.
+///
+/// Fetch the public keys of Binance's new platform certificate: the keys for webhooks' `BinancePay-Signature-New`, found by `certSerial` = `BinancePay-Certificate-SN-New`. The list is empty until Binance enables the new certificate, may hold several during a replacement, and its order means nothing. Never hard-code a key from it: Binance can replace the certificate.
+///
+/// Path unconfirmed. The page (`webhook-query-certificate-new`, checked 2026-12) documents the endpoint (signed like every request, no parameters, `data` a list of `{certSerial, certPublic}`) but its stored text shows no path under "EndPoint": the code block is not in the text. `/binancepay/openapi/certificates/new` follows the page's slug beside the existing `webhook-query-certificate` = `/binancepay/openapi/certificates`, and Binance Pay paths add segments rather than hyphens (`/order/query`, `/shareinfo/accountId`). The client lets `ClientBuilder::certificates_new_path` replace it; the sandbox serves this guess.
+///
+/// Retry: Read-only.
+///
+/// Confidence: Seen in one source only, so it is modelled tolerantly. Sources (keys explained under "Source keys" in the repository's `spec/README.md`): `D-cert-new`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct QueryCertificatesNewRequest {}
+
+impl QueryCertificatesNewRequest {
+    /// Creates a value from its required fields; optional fields start empty.
+    pub fn new() -> Self {
+        Self {}
+    }
+
+    /// Appends every rule violation of this value (and of the values it holds) to `out`.
+    pub(crate) fn collect_violations(
+        &self,
+        parent: &crate::validate::Path<'_>,
+        out: &mut Vec<crate::validate::Violation>,
+    ) {
+        let _ = (parent, out);
+    }
+}
 
 /// Query the certificates (no fields; sent as `{}`).
 ///
@@ -63,6 +95,27 @@ impl Certificate {
 impl crate::endpoint::Endpoint for crate::generated::certificate::QueryCertificatesRequest {
     const PATH: &'static str = "/binancepay/openapi/certificates";
     const OPERATION: &'static str = "query_certificates";
+    const RETRY: crate::endpoint::RetryClass = crate::endpoint::RetryClass::Query;
+    type Response = Vec<crate::generated::certificate::Certificate>;
+
+    fn validate(&self) -> Result<(), crate::validate::ValidationErrors> {
+        let mut out = Vec::new();
+        self.collect_violations(&crate::validate::Path::Root, &mut out);
+        crate::validate::ValidationErrors::from_violations(out)
+    }
+
+    fn idempotency_key(&self) -> Option<&str> {
+        None
+    }
+
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::json_writer::WriteJson::write_json(self, out)
+    }
+}
+
+impl crate::endpoint::Endpoint for crate::generated::certificate::QueryCertificatesNewRequest {
+    const PATH: &'static str = "/binancepay/openapi/certificates/new";
+    const OPERATION: &'static str = "query_certificates_new";
     const RETRY: crate::endpoint::RetryClass = crate::endpoint::RetryClass::Query;
     type Response = Vec<crate::generated::certificate::Certificate>;
 

@@ -395,6 +395,17 @@ pub const ENDPOINTS: &[crate::endpoint::EndpointInfo] = &[
         response_type: "list:Certificate",
     },
     crate::endpoint::EndpointInfo {
+        path: "/binancepay/openapi/certificates/new",
+        operation: "query_certificates_new",
+        area: "certificate",
+        summary: "Fetch the public keys of Binance's new platform certificate: the keys for webhooks' `BinancePay-Signature-New`, found by `certSerial` = `BinancePay-Certificate-SN-New`. The list is empty until Binance enables the new certificate, may hold several during a replacement, and its order means nothing. Never hard-code a key from it: Binance can replace the certificate.",
+        retry: crate::endpoint::RetryClass::Query,
+        retry_note: "Read-only.",
+        confidence: "1",
+        request_type: "QueryCertificatesNewRequest",
+        response_type: "list:Certificate",
+    },
+    crate::endpoint::EndpointInfo {
         path: "/binancepay/openapi/profitsharing/v1/add-receiver",
         operation: "add_profit_receiver",
         area: "profit_sharing",

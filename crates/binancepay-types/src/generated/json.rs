@@ -1652,6 +1652,13 @@ impl crate::json_writer::WriteJson for crate::generated::share_info::ShareAccoun
     }
 }
 
+impl crate::json_writer::WriteJson for crate::generated::certificate::QueryCertificatesNewRequest {
+    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        out.extend_from_slice(b"{}");
+        Ok(())
+    }
+}
+
 impl crate::json_writer::WriteJson for crate::generated::certificate::QueryCertificatesRequest {
     fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         out.extend_from_slice(b"{}");

@@ -62,6 +62,7 @@ fn operation_names_are_the_fixed_ones() {
         "query_tsp_config",
         "share_account_id",
         "query_certificates",
+        "query_certificates_new",
         "add_profit_receiver",
         "query_profit_receivers",
         "delete_profit_receiver",
@@ -129,6 +130,7 @@ fn trait_constants_match_the_table() {
     check::<RefundOrderRequest>();
     check::<CloseOrderRequest>();
     check::<binancepay_types::certificate::QueryCertificatesRequest>();
+    check::<binancepay_types::certificate::QueryCertificatesNewRequest>();
     check::<binancepay_types::direct_debit::ApplyPaymentRequest>();
 }
 
@@ -145,6 +147,10 @@ fn idempotency_key_is_the_request_value() -> Result<(), Box<dyn std::error::Erro
 fn parameterless_requests_serialise_as_an_empty_object() -> Result<(), serde_json::Error> {
     assert_eq!(
         serde_json::to_string(&binancepay_types::certificate::QueryCertificatesRequest::new())?,
+        "{}"
+    );
+    assert_eq!(
+        serde_json::to_string(&binancepay_types::certificate::QueryCertificatesNewRequest::new())?,
         "{}"
     );
     assert_eq!(

@@ -2091,6 +2091,11 @@ fn object_share_account_id_result()
         .boxed()
 }
 
+fn object_query_certificates_new_request()
+-> BoxedStrategy<binancepay_types::certificate::QueryCertificatesNewRequest> {
+    Just(binancepay_types::certificate::QueryCertificatesNewRequest::new()).boxed()
+}
+
 fn object_query_certificates_request()
 -> BoxedStrategy<binancepay_types::certificate::QueryCertificatesRequest> {
     Just(binancepay_types::certificate::QueryCertificatesRequest::new()).boxed()
@@ -3219,6 +3224,11 @@ crate::round_trip::json(&value)?;
 }
 
 #[test]
+fn round_trip_query_certificates_new_request(value in object_query_certificates_new_request()) {
+crate::round_trip::request(&value)?;
+}
+
+#[test]
 fn round_trip_query_certificates_request(value in object_query_certificates_request()) {
 crate::round_trip::request(&value)?;
 }
@@ -3600,6 +3610,13 @@ pub(crate) const RESPONSE_PARSERS: &[(&str, ResponseParser)] = &[
         .map(drop)
         .map_err(|e| e.to_string())
     }),
+    ("query_certificates_new", |body| {
+        serde_json::from_slice::<
+            binancepay_types::ApiResponse<Vec<binancepay_types::certificate::Certificate>>,
+        >(body)
+        .map(drop)
+        .map_err(|e| e.to_string())
+    }),
     ("add_profit_receiver", |body| {
         serde_json::from_slice::<
             binancepay_types::ApiResponse<binancepay_types::profit_sharing::ProfitReceiver>,
@@ -3835,6 +3852,11 @@ pub(crate) const REQUEST_CHECKERS: &[(&str, RequestChecker)] = &[
     }),
     ("query_certificates", |body| {
         serde_json::from_slice::<binancepay_types::certificate::QueryCertificatesRequest>(body)
+            .map(|request| crate::round_trip::checked_request(&request))
+            .map_err(|e| e.to_string())
+    }),
+    ("query_certificates_new", |body| {
+        serde_json::from_slice::<binancepay_types::certificate::QueryCertificatesNewRequest>(body)
             .map(|request| crate::round_trip::checked_request(&request))
             .map_err(|e| e.to_string())
     }),

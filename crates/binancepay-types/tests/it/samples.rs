@@ -104,6 +104,10 @@ const OPERATIONS: &[(&str, Check)] = &[
         check::<certificate::QueryCertificatesRequest>,
     ),
     (
+        "query_certificates_new",
+        check::<certificate::QueryCertificatesNewRequest>,
+    ),
+    (
         "add_profit_receiver",
         check::<profit_sharing::AddProfitReceiverRequest>,
     ),
