@@ -46,7 +46,7 @@ async fn rotation_both_pairs_new_pair_only_and_unknown_serials() -> TestResult {
                     .await?;
                 control.pay(created.prepay_id().as_str()).await?;
                 Ok::<_, binancepay_integration_tests::BoxError>(format!(
-                    "{}:PAY_SUCCESS",
+                    "PAY:{}:PAY_SUCCESS",
                     created.prepay_id()
                 ))
             }
