@@ -71,10 +71,8 @@ return 0
 /// # Ok(()) }
 /// ```
 pub struct RedisDedupStore {
-    client: redis::Client,
-    connection: Mutex<Option<MultiplexedConnection>>,
+    link: RedisLink,
     prefix: String,
-    timeout: Duration,
     claim: Script,
     renew: Script,
     complete: Script,
@@ -83,13 +81,10 @@ pub struct RedisDedupStore {
 
 impl fmt::Debug for RedisDedupStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The connection info may carry a password: show the address only.
-        let info = self.client.get_connection_info();
-        f.debug_struct("RedisDedupStore")
-            .field("addr", &info.addr.to_string())
-            .field("db", &info.redis.db)
-            .field("prefix", &self.prefix)
-            .field("timeout", &self.timeout)
+        let mut out = f.debug_struct("RedisDedupStore");
+        self.link.describe(&mut out);
+        out.field("prefix", &self.prefix)
+            .field("timeout", &self.link.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -101,18 +96,14 @@ impl RedisDedupStore {
     /// # Errors
     /// The URL does not parse as a Redis address.
     pub fn open(url: &str) -> Result<Self, DedupStoreError> {
-        let client = redis::Client::open(url)
-            .map_err(|error| DedupStoreError::with_source("invalid Redis URL", error))?;
-        Ok(Self::from_client(client))
+        Ok(Self::from_client(RedisLink::client(url)?))
     }
 
     /// A store on an already configured `redis::Client`.
     pub fn from_client(client: redis::Client) -> Self {
         RedisDedupStore {
-            client,
-            connection: Mutex::new(None),
+            link: RedisLink::new(client),
             prefix: DEFAULT_REDIS_PREFIX.to_owned(),
-            timeout: DEFAULT_REDIS_TIMEOUT,
             claim: Script::new(CLAIM),
             renew: Script::new(RENEW),
             complete: Script::new(COMPLETE),
@@ -131,11 +122,71 @@ impl RedisDedupStore {
     /// How long connecting and each command may take (default 2 s).
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.link.timeout = timeout;
         self
     }
 
-    async fn connection(&self) -> Result<MultiplexedConnection, DedupStoreError> {
+    /// Runs one script; on a connection-level failure the connection is dropped so the next
+    /// call connects again.
+    async fn run<T: redis::FromRedisValue>(
+        &self,
+        script: &Script,
+        key: &str,
+        args: (&str, u64),
+    ) -> Result<T, DedupStoreError> {
+        let mut connection = self.link.connection().await?;
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(format!("{}{key}", self.prefix))
+            .arg(args.0)
+            .arg(args.1);
+        match invocation.invoke_async(&mut connection).await {
+            Ok(value) => Ok(value),
+            Err(error) => {
+                if must_reconnect(&error) {
+                    self.link.forget().await;
+                }
+                Err(DedupStoreError::with_source("Redis command failed", error))
+            }
+        }
+    }
+}
+
+/// One lazily made, shared connection to a Redis, made again after [`forget`](Self::forget):
+/// what every Redis-backed store of this crate holds.
+pub(crate) struct RedisLink {
+    client: redis::Client,
+    connection: Mutex<Option<MultiplexedConnection>>,
+    /// How long connecting and each command may take.
+    pub(crate) timeout: Duration,
+}
+
+impl RedisLink {
+    /// The `redis::Client` of `url`, or the error naming a URL that does not parse.
+    pub(crate) fn client(url: &str) -> Result<redis::Client, DedupStoreError> {
+        redis::Client::open(url)
+            .map_err(|error| DedupStoreError::with_source("invalid Redis URL", error))
+    }
+
+    /// A link on `client` with the default timeout; nothing connects until first use.
+    pub(crate) fn new(client: redis::Client) -> Self {
+        RedisLink {
+            client,
+            connection: Mutex::new(None),
+            timeout: DEFAULT_REDIS_TIMEOUT,
+        }
+    }
+
+    /// Adds the address and database to a `Debug` output; the connection info may carry a
+    /// password, so nothing else of it is shown.
+    pub(crate) fn describe(&self, out: &mut fmt::DebugStruct<'_, '_>) {
+        let info = self.client.get_connection_info();
+        out.field("addr", &info.addr.to_string())
+            .field("db", &info.redis.db);
+    }
+
+    /// The shared connection, made now if there is none.
+    pub(crate) async fn connection(&self) -> Result<MultiplexedConnection, DedupStoreError> {
         let mut slot = self.connection.lock().await;
         if let Some(connection) = slot.as_ref() {
             return Ok(connection.clone());
@@ -152,29 +203,9 @@ impl RedisDedupStore {
         Ok(connection)
     }
 
-    /// Runs one script; on a connection-level failure the connection is dropped so the next
-    /// call connects again.
-    async fn run<T: redis::FromRedisValue>(
-        &self,
-        script: &Script,
-        key: &str,
-        args: (&str, u64),
-    ) -> Result<T, DedupStoreError> {
-        let mut connection = self.connection().await?;
-        let mut invocation = script.prepare_invoke();
-        invocation
-            .key(format!("{}{key}", self.prefix))
-            .arg(args.0)
-            .arg(args.1);
-        match invocation.invoke_async(&mut connection).await {
-            Ok(value) => Ok(value),
-            Err(error) => {
-                if must_reconnect(&error) {
-                    *self.connection.lock().await = None;
-                }
-                Err(DedupStoreError::with_source("Redis command failed", error))
-            }
-        }
+    /// Drops the connection, so the next call connects again.
+    pub(crate) async fn forget(&self) {
+        *self.connection.lock().await = None;
     }
 }
 

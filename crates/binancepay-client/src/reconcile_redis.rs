@@ -3,11 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use redis::AsyncConnectionConfig;
-use redis::aio::MultiplexedConnection;
-use tokio::sync::Mutex;
-
 use crate::dedup::{DedupStoreError, StoreFuture};
+use crate::dedup_redis::RedisLink;
 use crate::reconcile::PendingStore;
 
 /// The hash that holds the pending set when no other is given.
@@ -33,21 +30,15 @@ pub const DEFAULT_PENDING_KEY: &str = "binancepay:reconcile:pending";
 /// # Ok(()) }
 /// ```
 pub struct RedisPendingStore {
-    client: redis::Client,
-    connection: Mutex<Option<MultiplexedConnection>>,
+    link: RedisLink,
     key: String,
-    timeout: Duration,
 }
 
 impl fmt::Debug for RedisPendingStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The connection info may carry a password: show the address only.
-        let info = self.client.get_connection_info();
-        f.debug_struct("RedisPendingStore")
-            .field("addr", &info.addr.to_string())
-            .field("db", &info.redis.db)
-            .field("key", &self.key)
-            .finish_non_exhaustive()
+        let mut out = f.debug_struct("RedisPendingStore");
+        self.link.describe(&mut out);
+        out.field("key", &self.key).finish_non_exhaustive()
     }
 }
 
@@ -57,13 +48,9 @@ impl RedisPendingStore {
     /// # Errors
     /// The URL does not parse as a Redis address.
     pub fn open(url: &str) -> Result<Self, DedupStoreError> {
-        let client = redis::Client::open(url)
-            .map_err(|error| DedupStoreError::with_source("invalid Redis URL", error))?;
         Ok(RedisPendingStore {
-            client,
-            connection: Mutex::new(None),
+            link: RedisLink::new(RedisLink::client(url)?),
             key: DEFAULT_PENDING_KEY.to_owned(),
-            timeout: Duration::from_secs(2),
         })
     }
 
@@ -78,34 +65,17 @@ impl RedisPendingStore {
     /// How long connecting and each command may take (default 2 s).
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.link.timeout = timeout;
         self
     }
 
-    async fn connection(&self) -> Result<MultiplexedConnection, DedupStoreError> {
-        let mut slot = self.connection.lock().await;
-        if let Some(connection) = slot.as_ref() {
-            return Ok(connection.clone());
-        }
-        let config = AsyncConnectionConfig::new()
-            .set_connection_timeout(self.timeout)
-            .set_response_timeout(self.timeout);
-        let connection = self
-            .client
-            .get_multiplexed_async_connection_with_config(&config)
-            .await
-            .map_err(|error| DedupStoreError::with_source("cannot connect to Redis", error))?;
-        *slot = Some(connection.clone());
-        Ok(connection)
-    }
-
     async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, DedupStoreError> {
-        let mut connection = self.connection().await?;
+        let mut connection = self.link.connection().await?;
         match cmd.query_async(&mut connection).await {
             Ok(value) => Ok(value),
             Err(error) => {
                 // Connect again next time; the command's own answer is an error either way.
-                *self.connection.lock().await = None;
+                self.link.forget().await;
                 Err(DedupStoreError::with_source("Redis command failed", error))
             }
         }
