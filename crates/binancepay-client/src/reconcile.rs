@@ -638,16 +638,11 @@ impl Reconciler {
         if let Some(expire) = request.order_expire_time {
             pending = pending.expires_at_ms(u64::try_from(expire).unwrap_or(0));
         }
-        let created = self
-            .inner
-            .handler
-            .client()
-            .orders()
-            .create_v3(request)
-            .await
-            .map_err(Box::new)?;
-        self.register(&pending).await?;
-        Ok(created)
+        self.created(
+            &pending,
+            self.inner.handler.client().orders().create_v3(request),
+        )
+        .await
     }
 
     /// Asks for a refund and registers it by `refundRequestId`.
@@ -659,16 +654,11 @@ impl Reconciler {
         request: &binancepay_types::refund::RefundOrderRequest,
     ) -> Result<binancepay_types::refund::RefundResult, ReconcileError> {
         let pending = Pending::refund(&request.refund_request_id)?;
-        let created = self
-            .inner
-            .handler
-            .client()
-            .refunds()
-            .create(request)
-            .await
-            .map_err(Box::new)?;
-        self.register(&pending).await?;
-        Ok(created)
+        self.created(
+            &pending,
+            self.inner.handler.client().refunds().create(request),
+        )
+        .await
     }
 
     /// Sends a batch payout and registers it by `requestId`.
@@ -680,15 +670,21 @@ impl Reconciler {
         request: &binancepay_types::payout::CreatePayoutRequest,
     ) -> Result<binancepay_types::payout::CreatePayoutResult, ReconcileError> {
         let pending = Pending::payout(&request.request_id)?;
-        let created = self
-            .inner
-            .handler
-            .client()
-            .payouts()
-            .create(request)
-            .await
-            .map_err(Box::new)?;
-        self.register(&pending).await?;
+        self.created(
+            &pending,
+            self.inner.handler.client().payouts().create(request),
+        )
+        .await
+    }
+
+    /// Awaits a creation and, once it succeeded, registers what it created.
+    async fn created<T>(
+        &self,
+        pending: &Pending,
+        create: impl std::future::Future<Output = Result<T, crate::Error>>,
+    ) -> Result<T, ReconcileError> {
+        let created = create.await.map_err(Box::new)?;
+        self.register(pending).await?;
         Ok(created)
     }
 
