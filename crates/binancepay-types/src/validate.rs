@@ -380,13 +380,11 @@ pub(crate) fn amount(
         d.min(Amount::MAX_DECIMAL_PLACES)
     });
     if value.has_excess_precision() || value.decimal_places() > max {
-        {
-            out.push(Violation::new(
-                parent.at(wire),
-                Rule::DecimalPlaces { max },
-                Some(value.as_str()),
-            ));
-        }
+        out.push(Violation::new(
+            parent.at(wire),
+            Rule::DecimalPlaces { max },
+            Some(value.as_str()),
+        ));
     }
 }
 

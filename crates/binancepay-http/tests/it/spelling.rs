@@ -269,23 +269,11 @@ fn visit_path(value: &mut Json, path: &[&str], f: &mut dyn FnMut(&mut Json)) {
     }
 }
 
-fn segments(path: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for part in path.split('.') {
-        match part.strip_suffix("[]") {
-            Some("") => out.push("[]"),
-            Some(_) => out.push(part),
-            None => out.push(part),
-        }
-    }
-    out
-}
-
 /// Every body obtained by re-spelling one value of `sample` at one of `paths`.
 fn respellings(sample: &Json, paths: &[(&str, Class)]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (path, class) in paths {
-        let segs = segments(path);
+        let segs: Vec<&str> = path.split('.').collect();
         // Count the values at this path, then re-spell each one alone.
         let mut count = 0;
         visit_path(&mut sample.clone(), &segs, &mut |_| count += 1);
